@@ -1,0 +1,1 @@
+"""The `unetops` command line: a thin layer over the library."""

@@ -1,0 +1,56 @@
+"""The root `unetops` command: global options, sub-commands and error reporting."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import typer
+
+from unetops import __version__
+from unetops.cli import dataset_cmd, sample_cmd, spec_cmd
+from unetops.cli.console import err_console
+from unetops.errors import UnetopsError
+
+app = typer.Typer(
+    name="unetops",
+    help="From a messy folder of microscopy images and masks to a validated, versioned U-Net dataset.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(spec_cmd.app, name="spec")
+app.add_typer(dataset_cmd.app, name="dataset")
+app.command("sample")(sample_cmd.sample)
+
+_state = {"debug": os.environ.get("UNETOPS_DEBUG") == "1"}
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"unetops {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True, help="Print the version."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
+) -> None:
+    """unetops: datasets, U-Net models and nucleus quantification for microscopy."""
+    _state["debug"] = _state["debug"] or debug
+    logging.basicConfig(
+        level=logging.DEBUG if _state["debug"] else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the app; a `UnetopsError` is printed as `error: ...` without a traceback."""
+    try:
+        app(args=argv, prog_name="unetops")
+    except UnetopsError as exc:
+        if _state["debug"]:
+            raise
+        err_console.print(f"[bold red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)

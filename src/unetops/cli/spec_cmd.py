@@ -1,0 +1,82 @@
+"""`unetops spec init | schema | validate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from unetops.cli.console import console
+from unetops.errors import SpecError
+from unetops.fileio import atomic_write_text, dump_json
+from unetops.spec import ColorModel, DatasetSpec, ImageType, OutputLayout, ResizePolicy, spec_problems
+from unetops.spec.load import read_spec_json
+
+app = typer.Typer(help="Write, print the schema of, and validate dataset specs.", no_args_is_help=True)
+
+
+def _emit(text: str, out: Path | None, *, force: bool = False) -> None:
+    if out is None or str(out) == "-":
+        typer.echo(text, nl=False)
+        return
+    if out.exists() and not force:
+        raise SpecError("file exists", path=out, fix="pass --force to replace it")
+    atomic_write_text(out, text)
+    console.print(f"wrote {out}")
+
+
+@app.command("init")
+def init(
+    out: Path = typer.Option(None, "--out", "-o", help="File to write; stdout when omitted."),
+    width: int = typer.Option(512, help="Output width in pixels."),
+    height: int = typer.Option(512, help="Output height in pixels."),
+    native_size: bool = typer.Option(False, "--native-size", help="Keep every image's own size."),
+    resize: ResizePolicy = typer.Option(ResizePolicy.stretch, help="How to reach width x height."),
+    image_type: ImageType = typer.Option(ImageType.png, help="Format of the built images."),
+    color_model: ColorModel = typer.Option(ColorModel.rgb, help="Colour model of the built images."),
+    layout: OutputLayout = typer.Option(OutputLayout.separate, help="separate image/mask folders, or single folder."),
+    mask_keyword: str = typer.Option("_mask", help="Suffix of mask file stems."),
+    train: float = typer.Option(0.7, help="Train fraction."),
+    val: float = typer.Option(0.15, help="Validation fraction."),
+    test: float = typer.Option(0.15, help="Test fraction."),
+    seed: int = typer.Option(0, help="Seed of the split."),
+    group_pattern: str = typer.Option(None, help=r"Regex naming the slide/patient in a path, e.g. '(slide\d+)'."),
+    force: bool = typer.Option(False, help="Replace an existing file."),
+) -> None:
+    """Write a dataset spec from flags."""
+    fields = {
+        "width": None if native_size else width,
+        "height": None if native_size else height,
+        "resize": resize,
+        "image_type": image_type,
+        "color_model": color_model,
+        "layout": layout,
+        "mask_keyword": mask_keyword,
+        "split": {"train": train, "val": val, "test": test},
+        "seed": seed,
+        "group_pattern": group_pattern,
+    }
+    spec, problems = spec_problems(fields)
+    if spec is None:
+        raise SpecError("invalid options:\n  - " + "\n  - ".join(problems))
+    _emit(dump_json(spec.model_dump(mode="json")), out, force=force)
+
+
+@app.command("schema")
+def schema(out: Path = typer.Option(None, "--out", "-o", help="File to write; stdout when omitted.")) -> None:
+    """Print the JSON Schema of the dataset spec."""
+    _emit(dump_json(DatasetSpec.model_json_schema()), out, force=True)
+
+
+@app.command("validate")
+def validate(file: Path = typer.Argument(..., help="A spec file: ours, or the web form's JSON.")) -> None:
+    """Validate a spec file, explain every problem, and print the normalised spec."""
+    spec, problems = spec_problems(read_spec_json(file))
+    if spec is None:
+        raise SpecError(
+            "invalid dataset spec:\n  - " + "\n  - ".join(problems),
+            path=file,
+            fix="correct the fields above; `unetops spec schema` lists every field",
+        )
+    console.print(f"[green]valid[/]: {file}", highlight=False)
+    typer.echo(dump_json(spec.model_dump(mode="json")), nl=False)

@@ -1,0 +1,44 @@
+"""One exception hierarchy. Every message names the file, the problem and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class UnetopsError(Exception):
+    """Base of every error unetops raises on purpose; the CLI prints it without a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, problem: str, *, path: Path | str | None = None, fix: str | None = None) -> None:
+        self.problem = problem
+        self.path = Path(path) if path is not None else None
+        self.fix = fix
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        """The message as a user reads it: `file: problem (fix: ...)`."""
+        text = f"{self.path}: {self.problem}" if self.path is not None else self.problem
+        if self.fix:
+            text += f"\n  fix: {self.fix}"
+        return text
+
+
+class SpecError(UnetopsError):
+    """A dataset spec (ours or the web form's JSON) is missing, unreadable or invalid."""
+
+    exit_code = 2
+
+
+class SourceLayoutError(UnetopsError):
+    """A source folder matches no known layout, or not the one that was forced."""
+
+    exit_code = 2
+
+
+class ImageReadError(UnetopsError):
+    """An image or mask file cannot be decoded."""
+
+
+class DatasetError(UnetopsError):
+    """A dataset cannot be built, read or exported."""

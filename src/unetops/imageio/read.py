@@ -1,0 +1,156 @@
+"""Decode image files into arrays, recording what was unusual about them."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from unetops.errors import ImageReadError
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"})
+EXIF_ORIENTATION = 0x0112
+Image.MAX_IMAGE_PIXELS = 1 << 30  # microscopy tiles are big; a bomb guard for uploads lives in the service
+
+
+def is_image_file(path: Path) -> bool:
+    """True for a visible file whose suffix is a supported image format."""
+    return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".") and path.is_file()
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    """A decoded file: the array in its stored dtype, after EXIF orientation.
+
+    Attributes:
+        array: (H, W) or (H, W, C) with C in 2..4; uint8, uint16 or int32 (palette images keep indices).
+        format: Pillow's format name (PNG, JPEG, BMP, TIFF).
+        mode: Pillow's mode before conversion (L, RGB, RGBA, P, I;16, ...).
+        exif_rotated: the EXIF orientation tag turned or flipped the pixels.
+    """
+
+    array: np.ndarray
+    format: str
+    mode: str
+    exif_rotated: bool
+
+    @property
+    def has_alpha(self) -> bool:
+        return self.mode in ("RGBA", "LA", "PA") or (self.array.ndim == 3 and self.array.shape[2] in (2, 4))
+
+    @property
+    def alpha_opaque(self) -> bool:
+        """True when there is no alpha channel or it is fully opaque."""
+        if not self.has_alpha:
+            return True
+        alpha = self.array[..., -1]
+        return bool(alpha.min() == np.iinfo(alpha.dtype).max)
+
+    @property
+    def bit_depth(self) -> int:
+        return 16 if self.array.dtype == np.uint16 else 8
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height)."""
+        return int(self.array.shape[1]), int(self.array.shape[0])
+
+
+def decode_image(data: bytes, path: Path, *, mask: bool = False) -> DecodedImage:
+    """Decode an image file's bytes; raises `ImageReadError` naming `path` if it is not a whole image.
+
+    Args:
+        data: the file's bytes.
+        path: the file, for messages.
+        mask: keep a palette image's indices (class codes) instead of expanding its colours.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            image.load()
+            fmt, mode = image.format or path.suffix.lstrip(".").upper(), image.mode
+            rotated = image.getexif().get(EXIF_ORIENTATION, 1) not in (0, 1)
+            oriented = ImageOps.exif_transpose(image) if rotated else image
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        if path.suffix.lower() in (".tif", ".tiff"):
+            return _decode_tiff(data, path)
+        reason = "truncated or corrupt" if "truncated" in str(exc) or isinstance(exc, OSError) else "not an image"
+        raise ImageReadError(
+            f"cannot decode image ({reason}: {exc})", path=path, fix="re-export the file or remove it from the source"
+        ) from None
+    return DecodedImage(_to_array(oriented, mask), fmt, mode, rotated)
+
+
+def _to_array(image: Image.Image, mask: bool) -> np.ndarray:
+    if image.mode == "P" and mask:
+        return np.asarray(image, dtype=np.int32)  # palette indices are the class codes of a mask
+    if image.mode in ("P", "PA"):
+        image = image.convert("RGBA" if "transparency" in image.info or image.mode == "PA" else "RGB")
+    if image.mode in ("I;16", "I;16B", "I;16L"):
+        return np.asarray(image).astype(np.uint16)
+    if image.mode == "I":
+        values = np.asarray(image)
+        return values.astype(np.uint16) if values.min() >= 0 and values.max() < 65536 else values.astype(np.int32)
+    if image.mode in ("CMYK", "YCbCr", "HSV", "LAB"):
+        image = image.convert("RGB")
+    elif image.mode == "1":
+        image = image.convert("L")
+    elif image.mode == "F":
+        raise ValueError("floating-point images are not supported")
+    return np.asarray(image)
+
+
+def _decode_tiff(data: bytes, path: Path) -> DecodedImage:
+    import tifffile
+
+    try:
+        array = tifffile.imread(io.BytesIO(data))
+    except Exception as exc:  # tifffile raises many unrelated types for bad files
+        raise ImageReadError(
+            f"cannot decode TIFF (truncated or corrupt: {exc})", path=path, fix="re-export the file or remove it"
+        ) from None
+    array = np.squeeze(array)
+    if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[2] not in (3, 4):
+        array = np.moveaxis(array, 0, -1)
+    if array.ndim not in (2, 3) or array.dtype.kind == "f":
+        raise ImageReadError(
+            f"unsupported TIFF layout (shape {array.shape}, dtype {array.dtype})",
+            path=path,
+            fix="save a single-page 8- or 16-bit grayscale or RGB TIFF",
+        )
+    mode = "RGBA" if array.ndim == 3 and array.shape[2] == 4 else ("RGB" if array.ndim == 3 else "L")
+    return DecodedImage(array, "TIFF", mode, False)
+
+
+def read_image(path: Path, *, mask: bool = False) -> DecodedImage:
+    """Read and decode a file (see `decode_image`)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImageReadError(f"cannot read file: {exc.strerror}", path=path) from None
+    return decode_image(data, path, mask=mask)
+
+
+def image_to_uint8(decoded: DecodedImage) -> np.ndarray:
+    """An image as uint8 (H, W) or (H, W, 3): alpha dropped, 16-bit scaled by 1/257, palette expanded."""
+    array = decoded.array
+    if array.ndim == 3:
+        array = array[..., :3] if array.shape[2] >= 3 else array[..., 0]
+    if array.dtype == np.uint16:
+        array = (array.astype(np.uint32) * 255 + 32767) // 65535
+    elif array.dtype != np.uint8:
+        array = np.clip(array, 0, 255)
+    return np.ascontiguousarray(array.astype(np.uint8))
+
+
+def mask_values(decoded: DecodedImage) -> np.ndarray:
+    """A mask's raw values as a 2-D array: palette indices, or the largest channel of an RGB mask."""
+    array = decoded.array
+    if array.ndim == 3:
+        array = array[..., : min(3, array.shape[2])].max(axis=2) if array.shape[2] != 2 else array[..., 0]
+    return array
