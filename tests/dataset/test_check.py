@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from helpers import rgb_image, write_image, write_pair
+from unetops.dataset.check import check_source
+from unetops.dataset.problems import CATALOGUE, Problem, Severity
+from unetops.sample import PLANTED_PROBLEMS, SampleSummary
+
+
+def found(report) -> set[tuple[str, str]]:
+    return {(p.file, p.code) for p in report.problems}
+
+
+def test_every_planted_problem_is_reported_and_nothing_else(sample: SampleSummary) -> None:
+    report = check_source(sample.source, group_pattern=r"(slide\d+)", workers=2)
+    assert found(report) == set(sample.planted.items())
+    assert set(PLANTED_PROBLEMS.values()) <= {p.code for p in report.problems}
+    assert report.layout == "separate"
+
+
+def test_statistics(sample: SampleSummary) -> None:
+    stats = check_source(sample.source, workers=1).statistics
+    assert stats["items"] == 26 and stats["with_errors"] == 4 and stats["usable"] == 22
+    assert stats["tags"] == {"ER": 8, "Ki-67": 18}
+    assert 0.03 < stats["foreground_fraction"]["median"] < 0.2
+    assert stats["objects_per_mask"]["min"] == 0 and stats["objects_per_mask"]["max"] > 20
+    assert stats["problems"]["error:unreadable"] == 1
+
+
+def test_several_masks_and_several_images(tmp_path: Path) -> None:
+    write_pair(tmp_path, "images/a.png", "masks/a.png")
+    write_pair(tmp_path, "images/a.png", "masks/a_mask.png")
+    write_pair(tmp_path, "images/b.png", "masks/b.png", seed=1)
+    write_image(tmp_path / "images" / "b.jpg", rgb_image(32, 2))
+    codes = {p.code for p in check_source(tmp_path, workers=1).problems}
+    assert {"several-masks", "several-images"} <= codes
+
+
+def test_groups_split_across_source_splits(tmp_path: Path) -> None:
+    write_pair(tmp_path, "train/images/p1_a.png", "train/masks/p1_a.png")
+    write_pair(tmp_path, "test/images/p1_b.png", "test/masks/p1_b.png", seed=1)
+    write_pair(tmp_path, "test/images/p2_a.png", "test/masks/p2_a.png", seed=2)
+    report = check_source(tmp_path, group_pattern=r"(p\d+)_", workers=1)
+    leaks = sorted(p.file for p in report.problems if p.code == "group-across-splits")
+    assert leaks == ["test/images/p1_b.png", "train/images/p1_a.png"]
+
+
+def test_unmatched_group_pattern(tmp_path: Path) -> None:
+    write_pair(tmp_path, "a.png", "a_mask.png")
+    assert {p.code for p in check_source(tmp_path, group_pattern="slide", workers=1).problems} == {"group-unmatched"}
+
+
+def test_transparent_alpha_and_clean_source(tmp_path: Path) -> None:
+    write_pair(tmp_path, "a.png", "a_mask.png")
+    assert check_source(tmp_path, workers=1).problems == []
+    rgba = np.dstack([rgb_image(32), np.full((32, 32), 255, np.uint8)])
+    rgba[0, 0, 3] = 0
+    from PIL import Image
+
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "a.png")
+    assert [p.code for p in check_source(tmp_path, workers=1).problems] == ["alpha-transparent"]
+
+
+def test_report_json_has_fix_and_severity(sample: SampleSummary) -> None:
+    data = check_source(sample.source, workers=1).to_dict()
+    first = data["problems"][0]
+    assert first["severity"] == "error" and first["fix"] == CATALOGUE[first["code"]][1]
+
+
+def test_problem_codes_are_checked() -> None:
+    assert Problem("duplicate", "f", "m").severity is Severity.warning
+    import pytest
+
+    with pytest.raises(ValueError, match="unknown problem code"):
+        Problem("nonsense", "f", "m")

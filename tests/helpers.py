@@ -1,0 +1,50 @@
+"""Small images and pairs that tests write on the fly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from unetops.imageio import encode_image, encode_mask
+from unetops.spec import ImageType
+
+
+def disc_mask(size: int = 32, radius: int = 8, centre: tuple[int, int] | None = None) -> np.ndarray:
+    """A boolean disc."""
+    yy, xx = np.mgrid[:size, :size]
+    cy, cx = centre or (size // 2, size // 2)
+    return (yy - cy) ** 2 + (xx - cx) ** 2 <= radius**2
+
+
+def rgb_image(size: int = 32, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (size, size, 3), dtype=np.uint8)
+
+
+def write_image(path: Path, array: np.ndarray, image_type: ImageType | None = None) -> Path:
+    """Write an array by the path's suffix (or the given type)."""
+    kind = image_type or ImageType(path.suffix.lstrip(".").replace("jpeg", "jpg").replace("tiff", "tif"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(encode_image(array, kind))
+    return path
+
+
+def write_mask(path: Path, mask: np.ndarray) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(encode_mask(mask, ImageType.png))
+    return path
+
+
+def write_pair(root: Path, image_rel: str, mask_rel: str, seed: int = 0, size: int = 32) -> None:
+    """An RGB image with a disc mask; images differ by seed."""
+    write_image(root / image_rel, rgb_image(size, seed))
+    write_mask(root / mask_rel, disc_mask(size, 4 + seed % 6))
+
+
+def write_dsb_case(root: Path, case: str, nuclei: int) -> None:
+    """A Kaggle DSB 2018 case folder with one mask file per nucleus."""
+    write_image(root / case / "images" / f"{case}.png", rgb_image(16))
+    for n in range(nuclei):
+        mask = np.zeros((16, 16), bool)
+        mask[n * 3 : n * 3 + 2, 1:4] = True
+        write_mask(root / case / "masks" / f"m{n}.png", mask)

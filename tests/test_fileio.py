@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from unetops.fileio import atomic_directory, atomic_write_bytes, atomic_write_json, sha256_file
+
+
+def test_atomic_write_leaves_no_temporary_files(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "f.bin"
+    atomic_write_bytes(target, b"abc")
+    atomic_write_bytes(target, b"xyz")
+    assert target.read_bytes() == b"xyz"
+    assert [p.name for p in target.parent.iterdir()] == ["f.bin"]
+
+
+def test_json_is_stable(tmp_path: Path) -> None:
+    atomic_write_json(tmp_path / "a.json", {"b": 1, "a": [1, 2]})
+    text = (tmp_path / "a.json").read_text()
+    assert text.index('"a"') < text.index('"b"') and text.endswith("\n")
+    assert json.loads(text) == {"a": [1, 2], "b": 1}
+
+
+def test_sha256_file(tmp_path: Path) -> None:
+    (tmp_path / "f").write_bytes(b"hello")
+    assert sha256_file(tmp_path / "f") == hashlib.sha256(b"hello").hexdigest()
+
+
+def test_atomic_directory_appears_only_on_success(tmp_path: Path) -> None:
+    final = tmp_path / "out"
+    with pytest.raises(RuntimeError), atomic_directory(final) as staging:
+        (staging / "part").write_text("half")
+        raise RuntimeError("killed")
+    assert not final.exists()
+    assert list(tmp_path.iterdir()) == []
+    with atomic_directory(final) as staging:
+        (staging / "whole").write_text("done")
+    assert (final / "whole").read_text() == "done"
+    assert oct(final.stat().st_mode & 0o777) != oct(0o700)
+
+
+def test_atomic_directory_refuses_or_replaces_existing(tmp_path: Path) -> None:
+    final = tmp_path / "out"
+    final.mkdir()
+    (final / "old").write_text("old")
+    with pytest.raises(FileExistsError), atomic_directory(final):
+        pass
+    assert (final / "old").exists()
+    with atomic_directory(final, overwrite=True) as staging:
+        (staging / "new").write_text("new")
+    assert [p.name for p in final.iterdir()] == ["new"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_stale_staging_folders_are_removed(tmp_path: Path) -> None:
+    stale = tmp_path / ".out.staging-abc"
+    stale.mkdir()
+    with atomic_directory(tmp_path / "out"):
+        pass
+    assert not stale.exists()
