@@ -37,7 +37,9 @@ class OnError(str, Enum):
 
 def problem_table(problems: list[dict], title: str) -> Table:
     table = Table(title=title, show_lines=False, title_justify="left")
-    for column in ("severity", "problem", "file", "details", "fix"):
+    table.add_column("severity", no_wrap=True)
+    table.add_column("problem", no_wrap=True)
+    for column in ("file", "details", "fix"):
         table.add_column(column, overflow="fold")
     for p in problems:
         style = SEVERITY_STYLE[p["severity"]]
