@@ -1,4 +1,4 @@
-"""Small images and pairs that tests write on the fly."""
+"""Small images, pairs and spec files that tests write on the fly."""
 
 from __future__ import annotations
 
@@ -48,3 +48,15 @@ def write_dsb_case(root: Path, case: str, nuclei: int) -> None:
         mask = np.zeros((16, 16), bool)
         mask[n * 3 : n * 3 + 2, 1:4] = True
         write_mask(root / case / "masks" / f"m{n}.png", mask)
+
+
+# The dataset-parameter web form's JSON, exactly as the form writes it.
+FORM_JSON = {
+    "_token": "kJ2xq9d0cVnM",
+    "height": "512",
+    "width": "512",
+    "image_type": "2",
+    "color_model": "1",
+    "separate_file_format": "on",
+    "description": "_mask",
+}

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from helpers import FORM_JSON
 from unetops.cli.app import app
 from unetops.spec import DatasetSpec, load_spec
 
@@ -55,16 +56,7 @@ def test_schema_is_the_models_schema() -> None:
 
 
 def test_validate_the_form_json(tmp_path: Path) -> None:
-    form = {
-        "_token": "t",
-        "height": "512",
-        "width": "512",
-        "image_type": "2",
-        "color_model": "1",
-        "separate_file_format": "on",
-        "description": "_mask",
-    }
-    (tmp_path / "form.json").write_text(json.dumps(form))
+    (tmp_path / "form.json").write_text(json.dumps(FORM_JSON))
     result = runner.invoke(app, ["spec", "validate", str(tmp_path / "form.json")])
     assert result.exit_code == 0 and "valid" in result.output
     normalised = json.loads(result.output[result.output.index("{") :])

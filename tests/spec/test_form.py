@@ -2,18 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import FORM_JSON as FORM
 from unetops.errors import SpecError
 from unetops.spec import ColorModel, ImageType, OutputLayout, is_form_json, parse_spec
-
-FORM = {
-    "_token": "kJ2xq9d0cVnM",
-    "height": "512",
-    "width": "512",
-    "image_type": "2",
-    "color_model": "1",
-    "separate_file_format": "on",
-    "description": "_mask",
-}
 
 
 def test_reads_the_form_json_exactly_as_written() -> None:

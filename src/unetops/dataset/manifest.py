@@ -63,9 +63,6 @@ class DatasetManifest(BaseModel):
     problems: list[dict[str, Any]]
     statistics: dict[str, Any]
 
-    def split_items(self, split: str) -> list[ManifestItem]:
-        return [item for item in self.items if item.split == split]
-
 
 def read_manifest(dataset: Path) -> DatasetManifest:
     """Load `dataset.json` from a built dataset folder (or the file itself)."""
