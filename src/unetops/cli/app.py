@@ -9,7 +9,7 @@ import sys
 import typer
 
 from unetops import __version__
-from unetops.cli import dataset_cmd, sample_cmd, spec_cmd
+from unetops.cli import dataset_cmd, preprocess_cmd, sample_cmd, spec_cmd
 from unetops.cli.console import err_console
 from unetops.errors import UnetopsError
 
@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 app.add_typer(spec_cmd.app, name="spec")
 app.add_typer(dataset_cmd.app, name="dataset")
+app.add_typer(preprocess_cmd.app, name="preprocess")
 app.command("sample")(sample_cmd.sample)
 
 _state = {"debug": os.environ.get("UNETOPS_DEBUG") == "1"}

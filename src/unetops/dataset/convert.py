@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from unetops.dataset.inspect import LoadedPair
+from unetops.preprocess import apply_preprocessing
 from unetops.spec.model import ColorModel, DatasetSpec, ResizePolicy
 
 
@@ -60,8 +61,8 @@ def resize_array(array: np.ndarray, target: tuple[int, int], policy: ResizePolic
 
 
 def convert_pair(pair: LoadedPair, spec: DatasetSpec) -> LoadedPair:
-    """Apply the spec's colour model and size to a pair; masks stay boolean, labels stay integer."""
-    image = to_color_model(pair.image, spec.color_model)
+    """Apply the spec's colour model, preprocessing and size to a pair; masks stay boolean, labels integer."""
+    image = apply_preprocessing(to_color_model(pair.image, spec.color_model), spec.preprocess)
     mask, instances = pair.mask, pair.instances
     if spec.size is not None:
         image = resize_array(image, spec.size, spec.resize, nearest=False)

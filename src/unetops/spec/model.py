@@ -9,6 +9,8 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from unetops.preprocess.ops import PreprocessOp
+
 
 class ImageType(str, Enum):
     """File format of the built images."""
@@ -95,6 +97,12 @@ class DatasetSpec(BaseModel):
         "(or whole match) is the group. One group never lands in two splits.",
     )
 
+    preprocess: tuple[PreprocessOp, ...] = Field(
+        (),
+        description="Preprocessing operations, in order; applied at build and again by every model trained on "
+        "the dataset at predict time.",
+    )
+
     @field_validator("mask_keyword")
     @classmethod
     def _keyword_is_a_name(cls, value: str) -> str:
@@ -113,9 +121,12 @@ class DatasetSpec(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _size_given_together(self) -> DatasetSpec:
+    def _consistent(self) -> DatasetSpec:
         if (self.width is None) != (self.height is None):
             raise ValueError("give both width and height, or neither to keep the native size")
+        stain_ops = [op.op for op in self.preprocess if op.needs_rgb]
+        if stain_ops and self.color_model is not ColorModel.rgb:
+            raise ValueError(f"{', '.join(stain_ops)} needs colour images; set color_model to rgb")
         return self
 
     @property
