@@ -9,7 +9,7 @@ import sys
 import typer
 
 from unetops import __version__
-from unetops.cli import dataset_cmd, preprocess_cmd, sample_cmd, spec_cmd
+from unetops.cli import dataset_cmd, model_cmd, preprocess_cmd, sample_cmd, spec_cmd, train_cmd
 from unetops.cli.console import err_console
 from unetops.errors import UnetopsError
 
@@ -23,7 +23,9 @@ app = typer.Typer(
 app.add_typer(spec_cmd.app, name="spec")
 app.add_typer(dataset_cmd.app, name="dataset")
 app.add_typer(preprocess_cmd.app, name="preprocess")
+app.add_typer(model_cmd.app, name="model")
 app.command("sample")(sample_cmd.sample)
+app.command("train")(train_cmd.train)
 
 _state = {"debug": os.environ.get("UNETOPS_DEBUG") == "1"}
 
@@ -44,6 +46,8 @@ def root(
     logging.basicConfig(
         level=logging.DEBUG if _state["debug"] else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    if not _state["debug"]:
+        logging.getLogger("mlflow").setLevel(logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,104 @@
+"""`unetops train`: a U-Net on a built dataset, tracked in MLflow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from unetops.cli.console import console, err_console
+from unetops.fileio import atomic_write_json
+from unetops.train.config import load_train_config
+from unetops.train.loop import EpochReport, train_model
+
+
+def train(
+    dataset: Path = typer.Argument(..., help="A dataset folder written by `unetops dataset build`."),
+    config: Path = typer.Option(None, help="YAML file of training settings (a `train:` section is used if present)."),
+    out: Path = typer.Option(Path("runs/train"), help="Run folder: checkpoints, model, overlays."),
+    resume: bool = typer.Option(False, help="Continue the interrupted run in --out from its last checkpoint."),
+    epochs: int = typer.Option(None, help="Maximum epochs."),
+    batch_size: int = typer.Option(None, help="Batch size (default: chosen from memory)."),
+    patch_size: int = typer.Option(None, help="Training patch size (default: chosen from the images)."),
+    steps_per_epoch: int = typer.Option(None, help="Batches per epoch (default: cover the train pixels once)."),
+    architecture: str = typer.Option(None, help="unet, attention-unet or unet++."),
+    depth: int = typer.Option(None, help="Resolution levels."),
+    base_width: int = typer.Option(None, help="Channels at the first level."),
+    learning_rate: float = typer.Option(None, help="AdamW learning rate."),
+    time_budget: str = typer.Option(None, help="Stop cleanly after this long, e.g. 10m."),
+    seed: int = typer.Option(None, help="Random seed."),
+    accelerator: str = typer.Option(None, help="auto, cpu or gpu."),
+    devices: int = typer.Option(None, help="Devices for distributed data parallel."),
+    num_nodes: int = typer.Option(None, help="Nodes for distributed data parallel."),
+    precision: str = typer.Option(None, help="auto, 32-true, 16-mixed or bf16-mixed."),
+    model_name: str = typer.Option(None, help="Registry name of the model."),
+    register: bool = typer.Option(None, "--register/--no-register", help="Register the model in MLflow."),
+    experiment: str = typer.Option("unetops", help="MLflow experiment."),
+    track: bool = typer.Option(True, "--track/--no-track", help="Track the run in MLflow."),
+    metrics: Path = typer.Option(None, help="Write the final metrics as JSON here (for `dvc metrics show`)."),
+) -> None:
+    """Train a U-Net (MONAI) on a built dataset; best and last checkpoints, ONNX, MLflow run and registry."""
+    overrides = {
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "patch_size": patch_size,
+        "steps_per_epoch": steps_per_epoch,
+        "architecture": architecture,
+        "depth": depth,
+        "base_width": base_width,
+        "learning_rate": learning_rate,
+        "time_budget": time_budget,
+        "seed": seed,
+        "accelerator": accelerator,
+        "devices": devices,
+        "num_nodes": num_nodes,
+        "precision": precision,
+        "model_name": model_name,
+        "register_model": register,
+    }
+    settings = load_train_config(config, overrides)
+    with Progress(
+        TextColumn("[bold]training"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+    ) as progress:
+        task = progress.add_task("train", total=settings.epochs, status="")
+
+        def show(report: EpochReport) -> None:
+            status = f"loss {report.train_loss:.3f}  val Dice {report.val_dice:.3f}"
+            progress.update(task, completed=report.epoch + 1, status=status)
+
+        result = train_model(
+            dataset, settings, out, resume=resume, experiment=experiment if track else None, on_epoch_end=show
+        )
+    summary = {
+        "val_dice": round(result.best_dice, 6),
+        "best_epoch": result.best_epoch + 1,
+        "epochs_run": result.epochs_run,
+        "stop_reason": result.stop_reason,
+        "train_seconds": round(result.seconds, 1),
+        "patch_size": result.patch_size,
+        "batch_size": result.batch_size,
+        "onnx_max_difference": result.onnx_max_difference,
+        "mlflow_run_id": result.run_id,
+        "model_version": result.model_version,
+    }
+    if metrics is not None:
+        atomic_write_json(metrics, summary)
+    console.print(
+        f"best validation Dice {result.best_dice:.4f} (epoch {result.best_epoch + 1}); "
+        f"stopped by {result.stop_reason} after {result.epochs_run} epochs, {result.seconds:.0f} s"
+    )
+    console.print(
+        f"model: {result.model_dir / 'model.pt'} and model.onnx (ONNX max |dp| {result.onnx_max_difference:.1e})"
+    )
+    if result.run_id:
+        from unetops.tracking.store import tracking_uri
+
+        console.print(f"MLflow run {result.run_id} (experiment {experiment}) in {tracking_uri()}")
+    if result.model_version:
+        console.print(f"registered as models:/{settings.model_name}/{result.model_version}")

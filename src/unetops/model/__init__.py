@@ -1,0 +1,1 @@
+"""Trained models: their metadata, checkpoint files, and loading by path or registry reference."""

@@ -1,0 +1,105 @@
+"""The MLflow store: a local SQLite database and artifact folder by default, or `MLFLOW_TRACKING_URI`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mlflow.entities import Metric, Param, RunTag
+from mlflow.tracking import MlflowClient
+
+DEFAULT_DATABASE = "mlflow.db"
+DEFAULT_ARTIFACTS = "mlartifacts"
+
+
+def tracking_uri() -> str:
+    """`MLFLOW_TRACKING_URI`, else `sqlite:///<cwd>/mlflow.db` (no server, no network)."""
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Path.cwd() / DEFAULT_DATABASE}"
+
+
+def client() -> MlflowClient:
+    return MlflowClient(tracking_uri=tracking_uri(), registry_uri=tracking_uri())
+
+
+def _artifact_location(uri: str) -> str | None:
+    """Beside a local SQLite database, an `mlartifacts` folder; for servers, the server's default."""
+    if uri.startswith("sqlite:///"):
+        return (Path(uri.removeprefix("sqlite:///")).parent / DEFAULT_ARTIFACTS).as_uri()
+    return None
+
+
+def experiment_id(mlflow: MlflowClient, name: str) -> str:
+    """The id of experiment `name`, created if missing."""
+    found = mlflow.get_experiment_by_name(name)
+    if found is not None:
+        return found.experiment_id
+    return mlflow.create_experiment(name, artifact_location=_artifact_location(mlflow.tracking_uri))
+
+
+def git_commit() -> str | None:
+    """The commit of the working directory's git checkout, if any."""
+    try:
+        result = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None
+
+
+def flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Nested settings as `a.b` -> string, the form MLflow parameters take."""
+    flat: dict[str, str] = {}
+    for key, value in values.items():
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = str(value)[:6000]
+    return flat
+
+
+class RunTracker:
+    """One MLflow run: parameters, per-epoch metrics, tags, artifacts and model registration.
+
+    Args:
+        experiment: experiment name (created if missing).
+        run_name: display name of a new run.
+        run_id: continue this run instead of starting one (training resumed from a checkpoint).
+    """
+
+    def __init__(self, experiment: str, run_name: str | None = None, run_id: str | None = None) -> None:
+        self.mlflow = client()
+        if run_id is None:
+            run = self.mlflow.create_run(experiment_id(self.mlflow, experiment), run_name=run_name)
+        else:
+            run = self.mlflow.get_run(run_id)
+            self.mlflow.update_run(run_id, status="RUNNING")
+        self.run_id: str = run.info.run_id
+        self.artifact_uri: str = run.info.artifact_uri
+
+    def log_params(self, params: Mapping[str, Any]) -> None:
+        items = list(flatten(params).items())
+        for start in range(0, len(items), 100):
+            self.mlflow.log_batch(self.run_id, params=[Param(k, v) for k, v in items[start : start + 100]])
+
+    def log_metrics(self, metrics: Mapping[str, float], step: int) -> None:
+        now = int(time.time() * 1000)
+        self.mlflow.log_batch(self.run_id, metrics=[Metric(k, float(v), now, step) for k, v in metrics.items()])
+
+    def set_tags(self, tags: Mapping[str, Any]) -> None:
+        self.mlflow.log_batch(self.run_id, tags=[RunTag(k, str(v)) for k, v in tags.items() if v is not None])
+
+    def log_artifacts(self, folder: Path, artifact_path: str) -> None:
+        self.mlflow.log_artifacts(self.run_id, str(folder), artifact_path)
+
+    def register(self, name: str, artifact_path: str = "model") -> str:
+        """Register `<run artifacts>/<artifact_path>` as a new version of model `name`; returns the version."""
+        if self.mlflow.search_registered_models(filter_string=f"name = '{name}'") == []:
+            self.mlflow.create_registered_model(name)
+        version = self.mlflow.create_model_version(name, f"{self.artifact_uri}/{artifact_path}", run_id=self.run_id)
+        return str(version.version)
+
+    def finish(self, status: str = "FINISHED") -> None:
+        self.mlflow.set_terminated(self.run_id, status=status)

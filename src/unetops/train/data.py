@@ -1,0 +1,80 @@
+"""Loading a built dataset's split for training, and the reference statistics kept for drift monitoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from unetops.dataset.manifest import DatasetManifest
+from unetops.imageio import image_to_uint8, read_image
+from unetops.train.augment import Augmenter
+
+
+def load_split(dataset: Path, manifest: DatasetManifest, split: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Images as float32 (C, H, W) in [0, 1] and masks as float32 (1, H, W) in {0, 1}, in manifest order."""
+    images, masks = [], []
+    for item in manifest.items:
+        if item.split != split:
+            continue
+        image = image_to_uint8(read_image(dataset / item.image))
+        image = image[None] if image.ndim == 2 else image.transpose(2, 0, 1)
+        images.append(np.ascontiguousarray(image, dtype=np.float32) / 255.0)
+        masks.append((image_to_uint8(read_image(dataset / item.mask, mask=True)) > 127).astype(np.float32)[None])
+    return images, masks
+
+
+def reference_statistics(images: list[np.ndarray]) -> dict[str, list[float] | float]:
+    """Per-channel mean and standard deviation, and mean size, of the training images (inputs in [0, 1])."""
+    pixels = np.concatenate([image.reshape(image.shape[0], -1) for image in images], axis=1)
+    return {
+        "channel_mean": pixels.mean(axis=1).round(6).tolist(),
+        "channel_std": pixels.std(axis=1).round(6).tolist(),
+        "height_mean": float(np.mean([image.shape[1] for image in images])),
+        "width_mean": float(np.mean([image.shape[2] for image in images])),
+        "images": len(images),
+    }
+
+
+def _random_crop(
+    image: np.ndarray, mask: np.ndarray, patch: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """A patch x patch crop; images smaller than the patch are zero-padded first."""
+    pad_h, pad_w = max(0, patch - image.shape[1]), max(0, patch - image.shape[2])
+    if pad_h or pad_w:
+        pad = ((0, 0), (pad_h // 2, pad_h - pad_h // 2), (pad_w // 2, pad_w - pad_w // 2))
+        image, mask = np.pad(image, pad), np.pad(mask, pad)
+    y = int(rng.integers(0, image.shape[1] - patch + 1))
+    x = int(rng.integers(0, image.shape[2] - patch + 1))
+    return image[:, y : y + patch, x : x + patch], mask[:, y : y + patch, x : x + patch]
+
+
+class PatchDataset(Dataset):
+    """Random patches of the train split, augmented. Sample `i` of epoch `e` depends only on (seed, e, i)."""
+
+    def __init__(
+        self,
+        images: list[np.ndarray],
+        masks: list[np.ndarray],
+        patch: int,
+        length: int,
+        augmenter: Augmenter,
+        seed: int,
+    ) -> None:
+        self.images, self.masks, self.patch, self.length = images, masks, patch, length
+        self.augmenter, self.seed, self.epoch = augmenter, seed, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        rng = np.random.default_rng([self.seed, self.epoch, index])
+        source = int(rng.integers(len(self.images))) if self.length != len(self.images) else index
+        image, mask = _random_crop(self.images[source], self.masks[source], self.patch, rng)
+        image, mask = self.augmenter(image, mask, int(rng.integers(2**31)))
+        return torch.as_tensor(np.ascontiguousarray(image)), torch.as_tensor(np.ascontiguousarray(mask))
