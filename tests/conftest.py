@@ -11,3 +11,22 @@ from unetops.sample import SampleSummary, write_sample
 def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleSummary:
     """The default synthetic sample (24 tiles, every planted problem); treat it as read-only."""
     return write_sample(tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(scope="session")
+def tiny_dataset(sample: SampleSummary, tmp_path_factory: pytest.TempPathFactory):
+    """The sample built at 64 x 64 RGB, split by slide: small enough to train on in a second."""
+    from unetops.dataset.build import build_dataset
+    from unetops.spec import DatasetSpec
+
+    out = tmp_path_factory.mktemp("tiny") / "dataset"
+    build_dataset(sample.source, DatasetSpec(width=64, height=64, group_pattern=r"(slide\d+)"), out, workers=1)
+    return out
+
+
+@pytest.fixture
+def mlflow_home(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """A fresh working directory, so the default MLflow store (./mlflow.db, ./mlartifacts) is the test's own."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -60,3 +60,39 @@ FORM_JSON = {
     "separate_file_format": "on",
     "description": "_mask",
 }
+
+
+def tiny_train_config(**overrides):
+    """A network and schedule small enough to train on the tiny dataset in about a second."""
+    from unetops.train.config import TrainConfig
+
+    settings = {
+        "epochs": 2,
+        "depth": 2,
+        "base_width": 4,
+        "patch_size": 32,
+        "batch_size": 4,
+        "steps_per_epoch": 2,
+        "patience": 10,
+    }
+    return TrainConfig(**{**settings, **overrides})
+
+
+def example_metadata():
+    """Metadata of a hypothetical RGB model, for checkpoint and export tests."""
+    from unetops import __version__
+    from unetops.model.metadata import ModelMetadata
+    from unetops.spec import DatasetSpec
+    from unetops.train.config import TrainConfig
+
+    return ModelMetadata(
+        unetops_version=__version__,
+        in_channels=3,
+        threshold=0.5,
+        patch_size=64,
+        divisor=8,
+        dataset_version="ds-000000000000",
+        dataset_spec=DatasetSpec(),
+        train_config=TrainConfig(),
+        reference_stats={"channel_mean": [0.5, 0.5, 0.5]},
+    )

@@ -9,7 +9,7 @@ import sys
 import typer
 
 from unetops import __version__
-from unetops.cli import dataset_cmd, model_cmd, preprocess_cmd, sample_cmd, spec_cmd, train_cmd
+from unetops.cli import dataset_cmd, model_cmd, pipeline_cmd, preprocess_cmd, sample_cmd, spec_cmd, train_cmd
 from unetops.cli.console import err_console
 from unetops.errors import UnetopsError
 
@@ -24,6 +24,8 @@ app.add_typer(spec_cmd.app, name="spec")
 app.add_typer(dataset_cmd.app, name="dataset")
 app.add_typer(preprocess_cmd.app, name="preprocess")
 app.add_typer(model_cmd.app, name="model")
+app.add_typer(pipeline_cmd.app, name="pipeline")
+app.command("init")(pipeline_cmd.init)
 app.command("sample")(sample_cmd.sample)
 app.command("train")(train_cmd.train)
 

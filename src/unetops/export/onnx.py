@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -21,16 +22,23 @@ def export_onnx(network: nn.Module, metadata: ModelMetadata, path: Path) -> None
     network = network.eval()
     example = torch.zeros(1, metadata.in_channels, metadata.patch_size, metadata.patch_size)
     buffer = io.BytesIO()
-    torch.onnx.export(
-        network,
-        (example,),
-        buffer,
-        dynamo=False,
-        opset_version=OPSET,
-        input_names=["image"],
-        output_names=["logits"],
-        dynamic_axes={"image": {0: "batch", 2: "height", 3: "width"}, "logits": {0: "batch", 2: "height", 3: "width"}},
-    )
+    with warnings.catch_warnings():
+        # the TorchScript-based exporter is deprecated in favour of dynamo, which needs onnxscript and takes
+        # seconds per export; it still produces the same graph for these networks
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.onnx.export(
+            network,
+            (example,),
+            buffer,
+            dynamo=False,
+            opset_version=OPSET,
+            input_names=["image"],
+            output_names=["logits"],
+            dynamic_axes={
+                "image": {0: "batch", 2: "height", 3: "width"},
+                "logits": {0: "batch", 2: "height", 3: "width"},
+            },
+        )
     model = onnx.load_from_string(buffer.getvalue())
     onnx.helper.set_model_props(model, {"unetops_metadata": metadata.model_dump_json()})
     atomic_write_bytes(path, model.SerializeToString())

@@ -1,0 +1,5 @@
+"""`python -m unetops` runs the command line."""
+
+from unetops.cli.app import main
+
+main()

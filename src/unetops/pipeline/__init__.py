@@ -1,0 +1,1 @@
+"""The reproducible pipeline: a DVC project scaffold and a runner for machines without DVC."""

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from unetops.errors import UnetopsError
+from unetops.pipeline.scaffold import scaffold_project
+from unetops.spec import load_spec
+
+
+def test_sample_project(tmp_path: Path) -> None:
+    scaffold_project(tmp_path)
+    stages = yaml.safe_load((tmp_path / "dvc.yaml").read_text())["stages"]
+    assert list(stages) == ["sample", "check", "build", "train"]
+    assert stages["train"]["params"] == ["train"] and stages["train"]["metrics"] == [
+        {"reports/train.json": {"cache": False}}
+    ]
+    assert stages["build"]["deps"] == ["data/sample/source", "spec.json"]
+    params = yaml.safe_load((tmp_path / "params.yaml").read_text())
+    assert set(params) == {"sample", "train"}
+    assert load_spec(tmp_path / "spec.json").group_pattern == r"(slide\d+)"
+    with pytest.raises(UnetopsError, match="project files exist"):
+        scaffold_project(tmp_path)
+
+
+def test_project_on_a_labs_own_source(tmp_path: Path) -> None:
+    (tmp_path / "scans").mkdir()
+    scaffold_project(tmp_path / "p", source=tmp_path / "scans")
+    stages = yaml.safe_load((tmp_path / "p" / "dvc.yaml").read_text())["stages"]
+    assert "sample" not in stages and str(tmp_path / "scans") in stages["build"]["cmd"]
+    assert "sample" not in yaml.safe_load((tmp_path / "p" / "params.yaml").read_text())
+    assert json.loads((tmp_path / "p" / "spec.json").read_text())["width"] == 256
