@@ -7,25 +7,28 @@ PY := $(VENV)/bin/python
 UNETOPS := $(VENV)/bin/unetops
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEMO ?= data/demo
-GROUPS := '(slide\d+)'
 
 .PHONY: install demo test lint bench clean
 
+# torch first and pinned, so that pip never resolves it to a multi-GB CUDA build; on a machine without
+# this wheel nearby, add the CPU index: make TORCH_INDEX=--extra-index-url=https://download.pytorch.org/whl/cpu
+TORCH ?= torch==2.13.0
+TORCH_INDEX ?=
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PIP) $(TORCH_INDEX) '$(TORCH)'
+	$(PIP) -e '.[train,test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
 
 demo: $(STAMP)
 	rm -rf $(DEMO)
-	$(UNETOPS) sample $(DEMO)/sample
-	$(UNETOPS) dataset check $(DEMO)/sample/source --group-pattern $(GROUPS) --json $(DEMO)/check.json --fail-on never
-	$(UNETOPS) spec init --width 256 --height 256 --group-pattern $(GROUPS) -o $(DEMO)/spec.json
-	$(UNETOPS) dataset build $(DEMO)/sample/source --spec $(DEMO)/spec.json --out $(DEMO)/dataset
-	$(UNETOPS) dataset export $(DEMO)/dataset --format nnunet --out $(DEMO)/nnunet_raw
-	@echo "demo finished: dataset in $(DEMO)/dataset (manifest $(DEMO)/dataset/dataset.json), health report $(DEMO)/check.json"
+	$(UNETOPS) init $(DEMO)
+	$(UNETOPS) pipeline run $(DEMO)
+	@echo "demo finished in $(DEMO): dataset data/dataset, model runs/train/model, MLflow store mlflow.db (browse: cd $(DEMO) && $(CURDIR)/$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db)"
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks
@@ -36,6 +39,7 @@ test: lint
 
 bench: $(STAMP)
 	$(PY) benchmarks/dataset_build.py
+	$(PY) benchmarks/train_throughput.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

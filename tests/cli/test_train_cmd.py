@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from unetops.cli.app import app
+
+runner = CliRunner()
+TINY = [
+    "--epochs",
+    "2",
+    "--depth",
+    "2",
+    "--base-width",
+    "4",
+    "--patch-size",
+    "32",
+    "--batch-size",
+    "4",
+    "--steps-per-epoch",
+    "2",
+]
+
+
+def test_train_tracks_registers_and_the_registry_commands_see_it(tiny_dataset: Path, mlflow_home: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["train", str(tiny_dataset), "--out", "runs/a", "--metrics", "m.json", "--model-name", "cli", *TINY],
+        terminal_width=200,
+    )
+    assert result.exit_code == 0, result.output
+    assert "registered as models:/cli/1" in result.output and "MLflow run" in result.output
+    metrics = json.loads((mlflow_home / "m.json").read_text())
+    assert metrics["epochs_run"] == 2 and metrics["model_version"] == "1"
+    assert runner.invoke(app, ["model", "promote", "cli", "1", "--alias", "production"]).exit_code == 0
+    shown = json.loads(runner.invoke(app, ["model", "show", "cli", "--json"]).output)
+    assert shown["versions"][0]["aliases"] == ["production"]
+    listed = runner.invoke(app, ["model", "list"], terminal_width=200)
+    assert "cli" in listed.output and "production" in listed.output
+
+
+def test_train_without_tracking_and_bad_flags(tiny_dataset: Path, mlflow_home: Path) -> None:
+    result = runner.invoke(app, ["train", str(tiny_dataset), "--out", "runs/b", "--no-track", *TINY])
+    assert result.exit_code == 0 and "MLflow run" not in result.output
+    assert not (mlflow_home / "mlflow.db").exists()
+    bad = runner.invoke(app, ["train", str(tiny_dataset), "--out", "runs/c", "--architecture", "resnet"])
+    assert bad.exit_code != 0 and "architecture" in str(bad.exception)
+
+
+def test_init_and_pipeline_commands(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", str(tmp_path / "p")])
+    assert result.exit_code == 0 and (tmp_path / "p" / "dvc.yaml").is_file()
+    assert runner.invoke(app, ["pipeline", "run", str(tmp_path / "p"), "--stage", "nope"]).exit_code != 0
+
+
+def test_preprocess_commands(sample, tmp_path: Path) -> None:
+    image = next((sample.source / "ER" / "images").glob("*.png"))
+    fitted = runner.invoke(app, ["preprocess", "fit-stain", str(image), "--method", "reinhard"])
+    assert fitted.exit_code == 0 and json.loads(fitted.output)["op"] == "reinhard"
+    (tmp_path / "ops.json").write_text(json.dumps([{"op": "clahe"}, json.loads(fitted.output)]))
+    out = tmp_path / "grid.png"
+    preview = runner.invoke(
+        app, ["preprocess", "preview", str(image), str(image), "--ops", str(tmp_path / "ops.json"), "-o", str(out)]
+    )
+    assert preview.exit_code == 0 and out.is_file()
+    assert runner.invoke(app, ["preprocess", "fit-stain", str(image), "--method", "vahadane"]).exit_code != 0
