@@ -47,6 +47,8 @@ class EpochReport:
     val_dice: float
     learning_rate: float
     seconds: float
+    train_seconds: float
+    images: int
     best: bool
 
 
@@ -247,6 +249,7 @@ def train_model(
             )
             network.train()
             losses = []
+            seen = 0
             for images, masks in loader:
                 optimizer.zero_grad(set_to_none=True)
                 loss = loss_fn(network(images), masks)
@@ -254,9 +257,11 @@ def train_model(
                 optimizer.step()
                 scheduler.step()
                 losses.append(loss.item())
+                seen += len(images)
                 if budget is not None and time.monotonic() - started > budget:
                     stop_reason = "time-budget"
                     break
+            train_seconds = time.monotonic() - epoch_start
             dice = validation_dice(network, val_images, val_masks, patch, config.threshold, fabric.device)
             improved = dice > state["best_dice"]
             report = EpochReport(
@@ -265,6 +270,8 @@ def train_model(
                 dice,
                 scheduler.get_last_lr()[0],
                 time.monotonic() - epoch_start,
+                train_seconds,
+                seen,
                 improved,
             )
             state["history"].append(asdict(report))
