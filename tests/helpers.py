@@ -62,20 +62,23 @@ FORM_JSON = {
 }
 
 
+# A network and schedule small enough to train on the tiny dataset in about a second.
+TINY_TRAIN = {
+    "epochs": 2,
+    "depth": 2,
+    "base_width": 4,
+    "patch_size": 32,
+    "batch_size": 4,
+    "steps_per_epoch": 2,
+    "patience": 10,
+}
+
+
 def tiny_train_config(**overrides):
-    """A network and schedule small enough to train on the tiny dataset in about a second."""
+    """`TINY_TRAIN` as a `TrainConfig`, with overrides."""
     from unetops.train.config import TrainConfig
 
-    settings = {
-        "epochs": 2,
-        "depth": 2,
-        "base_width": 4,
-        "patch_size": 32,
-        "batch_size": 4,
-        "steps_per_epoch": 2,
-        "patience": 10,
-    }
-    return TrainConfig(**{**settings, **overrides})
+    return TrainConfig(**{**TINY_TRAIN, **overrides})
 
 
 def example_metadata():

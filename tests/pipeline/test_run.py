@@ -10,22 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from helpers import TINY_TRAIN
 from unetops.pipeline.run import PipelineError, load_stages, run_pipeline
 from unetops.pipeline.scaffold import default_params, scaffold_project
 from unetops.spec import DatasetSpec
 
-TINY_PARAMS = {
-    "sample": {"tiles": 14, "seed": 0},
-    "train": {
-        "epochs": 2,
-        "depth": 2,
-        "base_width": 4,
-        "patch_size": 32,
-        "batch_size": 4,
-        "steps_per_epoch": 2,
-        "model_name": "tiny",
-    },
-}
+TINY_PARAMS = {"sample": {"tiles": 14, "seed": 0}, "train": {**TINY_TRAIN, "model_name": "tiny"}}
 
 
 def tiny_project(folder: Path) -> Path:

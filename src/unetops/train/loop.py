@@ -125,6 +125,87 @@ def _write_overlays(
         )
 
 
+def _plan_sizes(config: TrainConfig, images: list[np.ndarray], device: torch.device) -> tuple[int, int, int]:
+    """(patch, batch, steps per epoch): the configured values, or chosen from the images and the memory."""
+    on_gpu = device.type == "cuda"
+    sizes = [image.shape[1:] for image in images]
+    patch = choose_patch_size(sizes, config.divisor, config.patch_size, on_gpu=on_gpu)
+    free = available_memory(device)
+    batch = choose_batch_size(
+        patch, config.base_width, config.depth, len(images), free, on_gpu=on_gpu, requested=config.batch_size
+    )
+    return patch, batch, choose_steps_per_epoch(sizes, patch, batch, config.steps_per_epoch)
+
+
+def _restore(path: Path, config: TrainConfig, dataset_version: str, network, optimizer, scheduler) -> dict:
+    """Load the interrupted run's weights, optimiser, scheduler and training state from `path`."""
+    payload, saved = load_checkpoint(path)
+    if saved.train_config != config or saved.dataset_version != dataset_version:
+        raise ModelError(
+            "cannot resume: the config or the dataset differs from the interrupted run",
+            path=path,
+            fix="resume with the same config and dataset, or start a new --out",
+        )
+    network.load_state_dict(payload["state_dict"])
+    optimizer.load_state_dict(payload["optimizer"])
+    scheduler.load_state_dict(payload["scheduler"])
+    log.info("resuming %s at epoch %d", path, payload["training_state"]["epoch"])
+    return payload["training_state"]
+
+
+def _start_tracking(experiment: str, out: Path, state: dict, params: dict, tags: dict):
+    """An MLflow run (the interrupted one when resuming); parameters and tags are logged once."""
+    from unetops.tracking.store import RunTracker
+
+    tracker = RunTracker(experiment, run_name=out.name, run_id=state["run_id"])
+    state["run_id"] = tracker.run_id
+    if not state["history"]:
+        tracker.log_params(params)
+        tracker.set_tags(tags)
+    return tracker
+
+
+def _train_epoch(
+    fabric: Fabric, network, loader, optimizer, scheduler, loss_fn, deadline: float | None
+) -> tuple[float, int, bool]:
+    """One pass over `loader`; returns (mean loss, images seen, whether the time budget ran out)."""
+    network.train()
+    losses: list[float] = []
+    seen = 0
+    for images, masks in loader:
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(network(images), masks)
+        fabric.backward(loss)
+        optimizer.step()
+        scheduler.step()
+        losses.append(loss.item())
+        seen += len(images)
+        if deadline is not None and time.monotonic() > deadline:
+            return float(np.mean(losses)), seen, True
+    return float(np.mean(losses)), seen, False
+
+
+def _publish(
+    network: nn.Module, best_path: Path, summary: dict, out: Path, images: list[np.ndarray], masks: list[np.ndarray]
+) -> tuple[Path, float]:
+    """Write the best weights to `out/model` as PyTorch and ONNX with metadata, and validation overlays.
+
+    Returns:
+        The model folder and the largest PyTorch/ONNX Runtime probability difference on a validation image.
+    """
+    payload, metadata = load_checkpoint(best_path)
+    network.load_state_dict(payload["state_dict"])
+    network = network.to("cpu").float().eval()
+    metadata = metadata.model_copy(update={"metrics": summary})
+    model_dir = out / "model"
+    save_checkpoint(model_dir / "model.pt", {k: v.detach().cpu() for k, v in network.state_dict().items()}, metadata)
+    export_onnx(network, metadata, model_dir / "model.onnx")
+    parity = onnx_parity(network, model_dir / "model.onnx", np.stack(images[:1]).astype(np.float32))
+    atomic_write_json(model_dir / "metadata.json", metadata.model_dump(mode="json"))
+    _write_overlays(network, images, masks, metadata, out / "overlays", torch.device("cpu"))
+    return model_dir, parity
+
+
 def train_model(
     dataset: Path,
     config: TrainConfig,
@@ -171,15 +252,7 @@ def train_model(
     if fabric.device.type == "cpu":
         torch.use_deterministic_algorithms(True, warn_only=True)
     in_channels = manifest.spec.color_model.channels
-    on_gpu = fabric.device.type == "cuda"
-    sizes = [image.shape[1:] for image in train_images]
-    patch = choose_patch_size(sizes, config.divisor, config.patch_size, on_gpu=on_gpu)
-    free = available_memory(fabric.device)
-    batch = choose_batch_size(
-        patch, config.base_width, config.depth, len(train_images), free, on_gpu=on_gpu, requested=config.batch_size
-    )
-    steps = choose_steps_per_epoch(sizes, patch, batch, config.steps_per_epoch)
-
+    patch, batch, steps = _plan_sizes(config, train_images, fabric.device)
     network = build_network(config, in_channels)
     optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _schedule(config, config.epochs * steps))
@@ -196,84 +269,40 @@ def train_model(
     )
     state = {"epoch": 0, "best_dice": -1.0, "best_epoch": -1, "stale_epochs": 0, "history": [], "run_id": None}
     if resume and last_path.exists():
-        payload, saved = load_checkpoint(last_path)
-        if saved.train_config != config or saved.dataset_version != manifest.version:
-            raise ModelError(
-                "cannot resume: the config or the dataset differs from the interrupted run",
-                path=last_path,
-                fix="resume with the same config and dataset, or start a new --out",
-            )
-        network.load_state_dict(payload["state_dict"])
-        optimizer.load_state_dict(payload["optimizer"])
-        scheduler.load_state_dict(payload["scheduler"])
-        state = payload["training_state"]
-        log.info("resuming %s at epoch %d", out, state["epoch"])
+        state = _restore(last_path, config, manifest.version, network, optimizer, scheduler)
     network, optimizer = fabric.setup(network, optimizer)
     loss_fn = DiceCELoss(sigmoid=True)
-    augmenter = Augmenter(config.augment, in_channels)
-    patches = PatchDataset(train_images, train_masks, patch, steps * batch, augmenter, config.seed)
-
+    patches = PatchDataset(
+        train_images, train_masks, patch, steps * batch, Augmenter(config.augment, in_channels), config.seed
+    )
     tracker = None
     if experiment is not None and fabric.is_global_zero:
-        from unetops.tracking.store import RunTracker, git_commit
+        from unetops.tracking.store import git_commit
 
-        tracker = RunTracker(experiment, run_name=out.name, run_id=state["run_id"])
-        state["run_id"] = tracker.run_id
-        if not state["history"]:
-            tracker.log_params(
-                {
-                    **config.model_dump(mode="json"),
-                    "patch_size_used": patch,
-                    "batch_size_used": batch,
-                    "steps_per_epoch_used": steps,
-                }
-            )
-            tracker.set_tags(
-                {
-                    "dataset_version": manifest.version,
-                    "dataset_path": str(dataset),
-                    "git_commit": git_commit(),
-                    "unetops_version": __version__,
-                }
-            )
+        used = {"patch_size_used": patch, "batch_size_used": batch, "steps_per_epoch_used": steps}
+        tags = {
+            "dataset_version": manifest.version,
+            "dataset_path": str(dataset),
+            "git_commit": git_commit(),
+            "unetops_version": __version__,
+        }
+        tracker = _start_tracking(experiment, out, state, {**config.model_dump(mode="json"), **used}, tags)
 
     budget = config.time_budget_seconds
+    deadline = None if budget is None else started + budget
     stop_reason = "epochs"
     try:
         for epoch in range(state["epoch"], config.epochs):
             epoch_start = time.monotonic()
             patches.set_epoch(epoch)
             order = torch.Generator().manual_seed(config.seed * 1_000_003 + epoch)
-            loader = fabric.setup_dataloaders(
-                DataLoader(patches, batch_size=batch, shuffle=True, generator=order, drop_last=False)
-            )
-            network.train()
-            losses = []
-            seen = 0
-            for images, masks in loader:
-                optimizer.zero_grad(set_to_none=True)
-                loss = loss_fn(network(images), masks)
-                fabric.backward(loss)
-                optimizer.step()
-                scheduler.step()
-                losses.append(loss.item())
-                seen += len(images)
-                if budget is not None and time.monotonic() - started > budget:
-                    stop_reason = "time-budget"
-                    break
+            loader = fabric.setup_dataloaders(DataLoader(patches, batch_size=batch, shuffle=True, generator=order))
+            loss, seen, out_of_time = _train_epoch(fabric, network, loader, optimizer, scheduler, loss_fn, deadline)
             train_seconds = time.monotonic() - epoch_start
             dice = validation_dice(network, val_images, val_masks, patch, config.threshold, fabric.device)
             improved = dice > state["best_dice"]
-            report = EpochReport(
-                epoch,
-                float(np.mean(losses)),
-                dice,
-                scheduler.get_last_lr()[0],
-                time.monotonic() - epoch_start,
-                train_seconds,
-                seen,
-                improved,
-            )
+            elapsed = time.monotonic() - epoch_start
+            report = EpochReport(epoch, loss, dice, scheduler.get_last_lr()[0], elapsed, train_seconds, seen, improved)
             state["history"].append(asdict(report))
             state["epoch"] = epoch + 1
             if improved:
@@ -283,25 +312,21 @@ def train_model(
             if fabric.is_global_zero:
                 weights = {k: v.detach().cpu() for k, v in network.state_dict().items()}
                 if improved:
-                    save_checkpoint(
-                        best_path, weights, metadata.model_copy(update={"metrics": {"val_dice": dice, "epoch": epoch}})
-                    )
-                save_checkpoint(
-                    last_path,
-                    weights,
-                    metadata,
-                    optimizer=optimizer.state_dict(),
-                    scheduler=scheduler.state_dict(),
-                    training_state=state,
-                )
+                    best = metadata.model_copy(update={"metrics": {"val_dice": dice, "epoch": epoch}})
+                    save_checkpoint(best_path, weights, best)
+                training = {
+                    "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(),
+                    "training_state": state,
+                }
+                save_checkpoint(last_path, weights, metadata, **training)
                 if tracker:
-                    tracker.log_metrics(
-                        {"train_loss": report.train_loss, "val_dice": dice, "learning_rate": report.learning_rate},
-                        step=epoch,
-                    )
+                    metrics = {"train_loss": loss, "val_dice": dice, "learning_rate": report.learning_rate}
+                    tracker.log_metrics(metrics, step=epoch)
             if on_epoch_end:
                 on_epoch_end(report)
-            if stop_reason == "time-budget":
+            if out_of_time:
+                stop_reason = "time-budget"
                 break
             if state["stale_epochs"] >= config.patience:
                 stop_reason = "early-stopping"
@@ -311,24 +336,11 @@ def train_model(
             tracker.finish("KILLED")
         raise
 
-    payload, best_metadata = load_checkpoint(best_path)
-    network.load_state_dict(payload["state_dict"])
-    network.eval()
-    model_dir = out / "model"
-    best_metadata = best_metadata.model_copy(
-        update={"metrics": {"val_dice": state["best_dice"], "epoch": state["best_epoch"], "stop_reason": stop_reason}}
-    )
-    plain = network.module if hasattr(network, "module") else network
-    parity = float("nan")
+    summary = {"val_dice": state["best_dice"], "epoch": state["best_epoch"], "stop_reason": stop_reason}
+    model_dir, parity = out / "model", float("nan")
     if fabric.is_global_zero:
-        cpu_network = plain.to("cpu").float()
-        save_checkpoint(
-            model_dir / "model.pt", {k: v.detach().cpu() for k, v in cpu_network.state_dict().items()}, best_metadata
-        )
-        export_onnx(cpu_network, best_metadata, model_dir / "model.onnx")
-        parity = onnx_parity(cpu_network, model_dir / "model.onnx", np.stack(val_images[:1]).astype(np.float32))
-        atomic_write_json(model_dir / "metadata.json", best_metadata.model_dump(mode="json"))
-        _write_overlays(cpu_network, val_images, val_masks, best_metadata, out / "overlays", torch.device("cpu"))
+        plain = network.module if hasattr(network, "module") else network
+        model_dir, parity = _publish(plain, best_path, summary, out, val_images, val_masks)
     result = TrainResult(
         out=out,
         model_dir=model_dir,
