@@ -114,3 +114,9 @@ def test_learns_the_sample(tiny_dataset: Path, tmp_path: Path) -> None:
     )
     assert result.best_dice > 0.6
     assert np.isfinite(result.best_dice)
+
+
+def test_loader_workers_do_not_change_the_result(tiny_dataset: Path, tmp_path: Path) -> None:
+    train_model(tiny_dataset, tiny_train_config(), tmp_path / "inline", experiment=None)
+    train_model(tiny_dataset, tiny_train_config(loader_workers=1), tmp_path / "worker", experiment=None)
+    assert same_weights(tmp_path / "inline/checkpoints/last.pt", tmp_path / "worker/checkpoints/last.pt")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from monai.data import get_track_meta, set_track_meta
 from monai.transforms import (
     Compose,
     MapTransform,
@@ -14,19 +15,21 @@ from monai.transforms import (
     RandScaleIntensityd,
     RandShiftIntensityd,
 )
-from skimage.color import hed2rgb, rgb2hed
+from skimage.color import hed_from_rgb, rgb_from_hed
 
 from unetops.train.config import AugmentConfig
 
 KEYS = ("image", "mask")
+HED_FROM_RGB = hed_from_rgb.astype(np.float32)
+RGB_FROM_HED = rgb_from_hed.astype(np.float32)
 
 
 class RandHEDJitterd(Randomizable, MapTransform):
-    """Scale and shift the hematoxylin, eosin and DAB channels of an RGB image (Tellez et al. 2018).
+    """Scale and shift the hematoxylin, eosin and DAB optical densities of an RGB image (Tellez et al. 2018).
 
     Args:
         keys: the image key (channel-first RGB in [0, 1]).
-        strength: the scale is drawn from 1 +- strength and the shift from +- strength, per stain.
+        strength: per stain, the scale is drawn from 1 +- strength and the shift from +- strength (OD units).
         prob: probability of applying.
     """
 
@@ -46,9 +49,10 @@ class RandHEDJitterd(Randomizable, MapTransform):
             return data
         out = dict(data)
         for key in self.key_iterator(out):
-            rgb = np.moveaxis(np.asarray(out[key]), 0, -1).clip(0, 1)
-            hed = rgb2hed(rgb) * self._scale + self._shift * 0.05
-            out[key] = np.moveaxis(hed2rgb(hed), -1, 0).astype(np.float32).clip(0, 1)
+            rgb = np.moveaxis(np.asarray(out[key], dtype=np.float32), 0, -1)
+            hed = -np.log(np.maximum(rgb, 1e-6)) @ HED_FROM_RGB  # Beer-Lambert: optical density per stain
+            hed = hed * self._scale.astype(np.float32) + self._shift.astype(np.float32)
+            out[key] = np.moveaxis(np.exp(-(hed @ RGB_FROM_HED)), -1, 0).clip(0, 1)
         return out
 
 
@@ -86,5 +90,10 @@ class Augmenter:
         if self.compose is None:
             return image, mask
         self.compose.set_random_state(seed=seed)
-        out = self.compose({"image": image, "mask": mask})
+        tracking = get_track_meta()
+        set_track_meta(False)  # plain tensors: MONAI's metadata bookkeeping costs more than a flip
+        try:
+            out = self.compose({"image": image, "mask": mask})
+        finally:
+            set_track_meta(tracking)
         return np.asarray(out["image"], dtype=np.float32).clip(0, 1), (np.asarray(out["mask"]) > 0.5).astype(np.float32)

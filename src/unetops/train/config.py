@@ -63,6 +63,9 @@ class TrainConfig(BaseModel):
     threshold: float = Field(0.5, gt=0, lt=1, description="probability above which a pixel is foreground")
     augment: AugmentConfig = Field(default_factory=AugmentConfig)
     seed: int = Field(0, ge=0)
+    loader_workers: int = Field(
+        0, ge=0, le=64, description="processes preparing batches; worth it when a GPU leaves the CPU idle"
+    )
     accelerator: Literal["auto", "cpu", "gpu"] = "auto"
     devices: int = Field(1, ge=1, description="GPUs (or CPU processes) for distributed data parallel")
     num_nodes: int = Field(1, ge=1)

@@ -296,7 +296,8 @@ def train_model(
             epoch_start = time.monotonic()
             patches.set_epoch(epoch)
             order = torch.Generator().manual_seed(config.seed * 1_000_003 + epoch)
-            loader = fabric.setup_dataloaders(DataLoader(patches, batch_size=batch, shuffle=True, generator=order))
+            loader = DataLoader(patches, batch, shuffle=True, generator=order, num_workers=config.loader_workers)
+            loader = fabric.setup_dataloaders(loader)
             loss, seen, out_of_time = _train_epoch(fabric, network, loader, optimizer, scheduler, loss_fn, deadline)
             train_seconds = time.monotonic() - epoch_start
             dice = validation_dice(network, val_images, val_masks, patch, config.threshold, fabric.device)
