@@ -30,3 +30,13 @@ def mlflow_home(tmp_path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_dataset, tmp_path_factory: pytest.TempPathFactory):
+    """A small model trained briefly on the tiny dataset (untracked): its run folder's model directory."""
+    from helpers import tiny_train_config
+    from unetops.train.loop import train_model
+
+    out = tmp_path_factory.mktemp("tiny-model") / "run"
+    return train_model(tiny_dataset, tiny_train_config(epochs=6, base_width=8), out, experiment=None).model_dir

@@ -9,7 +9,17 @@ import sys
 import typer
 
 from unetops import __version__
-from unetops.cli import dataset_cmd, model_cmd, pipeline_cmd, preprocess_cmd, sample_cmd, spec_cmd, train_cmd
+from unetops.cli import (
+    dataset_cmd,
+    export_cmd,
+    model_cmd,
+    pipeline_cmd,
+    predict_cmd,
+    preprocess_cmd,
+    sample_cmd,
+    spec_cmd,
+    train_cmd,
+)
 from unetops.cli.console import err_console
 from unetops.errors import UnetopsError
 
@@ -28,6 +38,9 @@ app.add_typer(pipeline_cmd.app, name="pipeline")
 app.command("init")(pipeline_cmd.init)
 app.command("sample")(sample_cmd.sample)
 app.command("train")(train_cmd.train)
+app.command("predict")(predict_cmd.predict)
+app.command("evaluate")(predict_cmd.evaluate)
+app.command("export")(export_cmd.export)
 
 _state = {"debug": os.environ.get("UNETOPS_DEBUG") == "1"}
 

@@ -103,3 +103,19 @@ class RunTracker:
 
     def finish(self, status: str = "FINISHED") -> None:
         self.mlflow.set_terminated(self.run_id, status=status)
+
+
+def log_to_run(run_id: str, metrics: Mapping[str, float], folder: Path, artifact_path: str) -> bool:
+    """Add metrics and a folder of artifacts to an existing run; False if the run is not in this store."""
+    from mlflow.exceptions import MlflowException
+
+    mlflow = client()
+    try:
+        mlflow.get_run(run_id)
+    except MlflowException:
+        return False
+    now = int(time.time() * 1000)
+    finite = {k: float(v) for k, v in metrics.items() if v == v and abs(v) != float("inf")}
+    mlflow.log_batch(run_id, metrics=[Metric(k, v, now, 0) for k, v in finite.items()])
+    mlflow.log_artifacts(run_id, str(folder), artifact_path)
+    return True

@@ -337,7 +337,12 @@ def train_model(
             tracker.finish("KILLED")
         raise
 
-    summary = {"val_dice": state["best_dice"], "epoch": state["best_epoch"], "stop_reason": stop_reason}
+    summary = {
+        "val_dice": state["best_dice"],
+        "epoch": state["best_epoch"],
+        "stop_reason": stop_reason,
+        "mlflow_run_id": state["run_id"],
+    }
     model_dir, parity = out / "model", float("nan")
     if fabric.is_global_zero:
         plain = network.module if hasattr(network, "module") else network

@@ -1,0 +1,74 @@
+"""`unetops predict` and `unetops evaluate`: a model applied to images, or measured on a dataset split."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from unetops.cli.console import console, err_console, progress_bar
+from unetops.inference.backends import Backend, load_model
+
+MODEL_HELP = "Model: a checkpoint file, a run's model folder, or models:/NAME@ALIAS."
+
+
+def predict(
+    model: str = typer.Argument(..., help=MODEL_HELP),
+    inputs: list[str] = typer.Argument(..., help="Image files, folders or glob patterns."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
+    backend: Backend = typer.Option(Backend.onnx, help="onnx (ONNX Runtime, fastest on CPU) or torch."),
+    tta: bool = typer.Option(False, help="Average over flips (test-time augmentation)."),
+    probabilities: bool = typer.Option(False, help="Also write the probability map (8-bit PNG)."),
+    overlay: bool = typer.Option(True, help="Also write the image with predicted outlines."),
+    threshold: float = typer.Option(None, help="Foreground threshold (default: the model's)."),
+) -> None:
+    """Segment images of any size (tiled, Gaussian-blended); unreadable files are reported and skipped."""
+    from unetops.inference.predict import predict_files
+
+    loaded = load_model(model, backend)
+    with progress_bar("predicting") as (on_start, on_progress):
+        summary = predict_files(
+            inputs, loaded, out, tta=tta, probabilities=probabilities, overlay=overlay, threshold=threshold,
+            on_start=on_start, on_progress=on_progress,
+        )  # fmt: skip
+    console.print(f"wrote {len(summary.written)} files to {out}")
+    for path, problem in summary.failed:
+        err_console.print(f"[yellow]skipped[/] {path}: {problem}", highlight=False)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def evaluate(
+    model: str = typer.Argument(..., help=MODEL_HELP),
+    dataset: Path = typer.Argument(..., help="A dataset folder written by `unetops dataset build`."),
+    split: str = typer.Option("test", help="Split to evaluate: train, val or test."),
+    out: Path = typer.Option(Path("reports/evaluation"), help="Folder for per_image.csv, summary.json, report.html."),
+    backend: Backend = typer.Option(Backend.onnx, help="onnx or torch."),
+    tta: bool = typer.Option(False, help="Average over flips (test-time augmentation)."),
+    track: bool = typer.Option(True, "--track/--no-track", help="Log the results to the model's MLflow run."),
+) -> None:
+    """Pixel, object and contour metrics per image, with bootstrap intervals and an HTML report."""
+    from unetops.evaluation.report import write_evaluation
+    from unetops.evaluation.run import evaluate_model
+
+    loaded = load_model(model, backend)
+    with progress_bar("evaluating") as (on_start, on_progress):
+        results, summary = evaluate_model(
+            loaded, dataset, split=split, tta=tta, on_start=on_start, on_progress=on_progress
+        )
+    paths = write_evaluation(results, summary, out)
+    table = Table(title=f"{split} split, {summary['images']} images", title_justify="left")
+    for column in ("metric", "mean", "95% interval"):
+        table.add_column(column)
+    for name, s in summary["metrics"].items():
+        table.add_row(name, f"{s['mean']:.4f}", f"{s['ci95_low']:.4f} - {s['ci95_high']:.4f}")
+    console.print(table)
+    console.print(f"report: {paths['report']}  per image: {paths['per_image']}  summary: {paths['summary']}")
+    run_id = loaded.metadata.metrics.get("mlflow_run_id")
+    if track and run_id:
+        from unetops.tracking.store import log_to_run
+
+        means = {f"{split}_{name}": s["mean"] for name, s in summary["metrics"].items()}
+        if log_to_run(run_id, means, out, f"evaluation/{split}"):
+            console.print(f"logged to MLflow run {run_id}")

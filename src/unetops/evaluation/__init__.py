@@ -1,0 +1,1 @@
+"""Evaluation: pixel and object metrics, the papers' contour comparators, reports."""

@@ -1,0 +1,1 @@
+"""Prediction: model backends (ONNX Runtime, PyTorch), tiled inference of any image size, file output."""

@@ -1,0 +1,104 @@
+"""`predict_files`: masks (and probability maps and overlays) for files, folders and globs."""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from unetops.errors import ImageReadError, UnetopsError
+from unetops.fileio import atomic_write_bytes
+from unetops.imageio import SUFFIX_BY_TYPE, encode_image, encode_mask, image_to_uint8, is_image_file, read_image
+from unetops.inference.backends import LoadedModel
+from unetops.inference.tiled import predict_probabilities
+from unetops.spec.model import ImageType
+from unetops.visualize import overlay_outlines
+
+
+@dataclass
+class PredictionSummary:
+    """What `predict_files` wrote, and the inputs it could not read."""
+
+    written: list[Path] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def expand_inputs(inputs: list[str | Path]) -> list[Path]:
+    """Image files named directly, found in folders (recursively) or matched by glob patterns, in order."""
+    found: list[Path] = []
+    for entry in map(str, inputs):
+        path = Path(entry)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if is_image_file(p)))
+        elif path.exists():
+            found.append(path)
+        else:
+            matches = sorted(Path(p) for p in glob.glob(entry, recursive=True))
+            if not matches:
+                raise UnetopsError("no such file, folder or matching files", path=entry)
+            found.extend(p for p in matches if is_image_file(p))
+    return list(dict.fromkeys(found))
+
+
+def output_names(stem: str, model: LoadedModel) -> dict[str, str]:
+    """File names of one input's outputs: the mask in the dataset spec's format and keyword naming."""
+    spec = model.metadata.dataset_spec
+    return {
+        "mask": f"{stem}{spec.mask_keyword}{SUFFIX_BY_TYPE[spec.mask_type]}",
+        "probabilities": f"{stem}_probability.png",
+        "overlay": f"{stem}_overlay.png",
+    }
+
+
+def predict_files(
+    inputs: list[str | Path],
+    model: LoadedModel,
+    out: Path,
+    *,
+    tta: bool = False,
+    probabilities: bool = False,
+    overlay: bool = True,
+    threshold: float | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> PredictionSummary:
+    """Predict every input image and write its outputs into `out`, one image at a time.
+
+    Args:
+        inputs: files, folders or glob patterns.
+        model: a loaded model (`load_model`).
+        out: output folder.
+        tta: flip test-time augmentation.
+        probabilities: also write the probability map (8-bit PNG, 255 = 1.0).
+        overlay: also write the image with predicted outlines (PNG).
+        threshold: foreground threshold; default the model's.
+        on_start, on_progress: progress callbacks.
+    """
+    files = expand_inputs(inputs)
+    if on_start:
+        on_start(len(files))
+    cut = model.metadata.threshold if threshold is None else threshold
+    summary = PredictionSummary()
+    for path in files:
+        try:
+            image = image_to_uint8(read_image(path))
+        except ImageReadError as exc:
+            summary.failed.append((path, exc.problem))
+        else:
+            probability = predict_probabilities(image, model.logits, model.metadata, tta=tta)
+            mask = probability > cut
+            names = output_names(path.stem, model)
+            outputs = {"mask": encode_mask(mask, model.metadata.dataset_spec.mask_type)}
+            if probabilities:
+                outputs["probabilities"] = encode_image((probability * 255 + 0.5).astype(np.uint8), ImageType.png)
+            if overlay:
+                outputs["overlay"] = encode_image(overlay_outlines(image, mask), ImageType.png)
+            for role, data in outputs.items():
+                atomic_write_bytes(out / names[role], data)
+                summary.written.append(out / names[role])
+        if on_progress:
+            on_progress(1)
+    return summary

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from helpers import TINY_TRAIN, rgb_image, write_image
+from unetops.cli.app import app
+from unetops.tracking.store import client
+
+runner = CliRunner()
+
+
+def test_predict_reports_unreadable_files_and_exits_1(tiny_model: Path, tmp_path: Path) -> None:
+    write_image(tmp_path / "in" / "a.png", rgb_image(40))
+    (tmp_path / "in" / "b.png").write_text("text")
+    result = runner.invoke(
+        app,
+        ["predict", str(tiny_model), str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--backend", "torch"],
+        terminal_width=200,
+    )
+    assert result.exit_code == 1 and "skipped" in result.output and "b.png" in result.output
+    assert (tmp_path / "out" / "a_mask.png").is_file()
+
+
+def test_export_command(tiny_model: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["export", str(tiny_model), "--format", "torchscript", "-o", str(tmp_path / "m.pt")], terminal_width=200
+    )
+    assert result.exit_code == 0 and (tmp_path / "m.pt").is_file() and "max probability difference" in result.output
+
+
+def test_evaluate_writes_the_report_and_logs_to_the_models_run(tiny_dataset: Path, mlflow_home: Path) -> None:
+    flags = [f"--{k.replace('_', '-')}={v}" for k, v in TINY_TRAIN.items() if k != "patience"]
+    trained = runner.invoke(app, ["train", str(tiny_dataset), "--out", "runs/a", "--model-name", "ev", *flags])
+    assert trained.exit_code == 0, trained.output
+    result = runner.invoke(
+        app, ["evaluate", "models:/ev/1", str(tiny_dataset), "--split", "val", "--out", "eval"], terminal_width=200
+    )
+    assert result.exit_code == 0, result.output
+    assert (mlflow_home / "eval" / "report.html").is_file() and "logged to MLflow run" in result.output
+    run_id = client().get_model_version("ev", "1").run_id
+    run = client().get_run(run_id)
+    assert "val_dice" in run.data.metrics and "val_aji" in run.data.metrics
+    assert {a.path for a in client().list_artifacts(run_id, "evaluation/val")} >= {"evaluation/val/report.html"}

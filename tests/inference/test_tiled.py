@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from unetops.inference.backends import Backend, load_model
+from unetops.inference.tiled import predict_probabilities
+from unetops.sample import synthetic_ihc_tile
+
+
+def tile(size: int, seed: int = 0) -> np.ndarray:
+    return synthetic_ihc_tile(np.random.default_rng(seed), height=size, width=size, nuclei=size // 6).image
+
+
+def whole_image(model, image: np.ndarray) -> np.ndarray:
+    batch = torch.from_numpy(np.moveaxis(image, -1, 0)[None].copy()).float() / 255
+    return torch.sigmoid(model.logits(batch))[0, 0].numpy()
+
+
+def test_tiling_equals_whole_image_inference_on_an_image_that_fits(tiny_model: Path) -> None:
+    model = load_model(tiny_model, Backend.torch)
+    image = tile(model.metadata.patch_size)
+    np.testing.assert_allclose(
+        predict_probabilities(image, model.logits, model.metadata), whole_image(model, image), atol=1e-5
+    )
+
+
+def test_blending_leaves_no_seams(tiny_model: Path) -> None:
+    model = load_model(tiny_model, Backend.torch)
+    image = tile(160, seed=1)
+    tiled = predict_probabilities(image, model.logits, model.metadata, overlap=0.25)
+    difference = np.abs(tiled - whole_image(model, image))
+    assert difference.mean() < 0.02
+    step = int(model.metadata.patch_size * 0.75)
+    borders = [c for c in range(step, 160, step)] + [
+        c + model.metadata.patch_size - 1 for c in range(0, 160, step) if c + model.metadata.patch_size < 160
+    ]
+    assert difference[:, borders].mean() < 3 * difference.mean() + 1e-3
+    assert difference[borders, :].mean() < 3 * difference.mean() + 1e-3
+
+
+def test_bands_agree_with_a_single_pass(tiny_model: Path) -> None:
+    model = load_model(tiny_model, Backend.torch)
+    image = tile(192, seed=2)
+    single = predict_probabilities(image, model.logits, model.metadata)
+    banded = predict_probabilities(image, model.logits, model.metadata, band_rows=40)
+    assert np.abs(single - banded).mean() < 0.01
+    confident = np.abs(single - 0.5) > 0.1
+    assert ((single > 0.5) != (banded > 0.5))[confident].mean() < 0.001
+
+
+def test_onnx_and_torch_backends_agree(tiny_model: Path) -> None:
+    image = tile(96, seed=3)
+    results = []
+    for backend in Backend:
+        model = load_model(tiny_model, backend)
+        results.append(predict_probabilities(image, model.logits, model.metadata))
+    assert np.abs(results[0] - results[1]).max() < 1e-4
+
+
+def test_flip_tta_and_any_size(tiny_model: Path) -> None:
+    model = load_model(tiny_model, Backend.onnx)
+    odd = tile(90)[:77, :53]
+    plain = predict_probabilities(odd, model.logits, model.metadata)
+    flipped = predict_probabilities(odd, model.logits, model.metadata, tta=True)
+    assert plain.shape == flipped.shape == (77, 53)
+    assert flipped.min() >= 0 and flipped.max() <= 1 and not np.array_equal(plain, flipped)
+
+
+def test_grayscale_input_to_a_colour_model(tiny_model: Path) -> None:
+    model = load_model(tiny_model, Backend.onnx)
+    gray = tile(64)[..., 0]
+    assert predict_probabilities(gray, model.logits, model.metadata).shape == (64, 64)
+
+
+def test_missing_onnx_file_names_the_fix(tiny_model: Path, tmp_path: Path) -> None:
+    (tmp_path / "model.pt").write_bytes((tiny_model / "model.pt").read_bytes())
+    from unetops.model.checkpoint import ModelError
+
+    with pytest.raises(ModelError, match="unetops export"):
+        load_model(tmp_path, Backend.onnx)
