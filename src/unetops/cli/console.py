@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-console = Console()
+console = Console(soft_wrap=True)  # long lines (paths) stay whole for copy and paste; tables still fit
 err_console = Console(stderr=True)
 
 
