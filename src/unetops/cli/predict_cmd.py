@@ -22,6 +22,7 @@ def predict(
     probabilities: bool = typer.Option(False, help="Also write the probability map (8-bit PNG)."),
     overlay: bool = typer.Option(True, help="Also write the image with predicted outlines."),
     threshold: float = typer.Option(None, help="Foreground threshold (default: the model's)."),
+    window: int = typer.Option(None, min=16, help="Sliding-window size (default: the training patch size)."),
 ) -> None:
     """Segment images of any size (tiled, Gaussian-blended); unreadable files are reported and skipped."""
     from unetops.inference.predict import predict_files
@@ -30,7 +31,7 @@ def predict(
     with progress_bar("predicting") as (on_start, on_progress):
         summary = predict_files(
             inputs, loaded, out, tta=tta, probabilities=probabilities, overlay=overlay, threshold=threshold,
-            on_start=on_start, on_progress=on_progress,
+            window=window, on_start=on_start, on_progress=on_progress,
         )  # fmt: skip
     console.print(f"wrote {len(summary.written)} files to {out}")
     for path, problem in summary.failed:

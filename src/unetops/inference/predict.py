@@ -62,6 +62,7 @@ def predict_files(
     probabilities: bool = False,
     overlay: bool = True,
     threshold: float | None = None,
+    window: int | None = None,
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> PredictionSummary:
@@ -75,6 +76,7 @@ def predict_files(
         probabilities: also write the probability map (8-bit PNG, 255 = 1.0).
         overlay: also write the image with predicted outlines (PNG).
         threshold: foreground threshold; default the model's.
+        window: sliding-window size; default the model's training patch size.
         on_start, on_progress: progress callbacks.
     """
     files = expand_inputs(inputs)
@@ -88,7 +90,7 @@ def predict_files(
         except ImageReadError as exc:
             summary.failed.append((path, exc.problem))
         else:
-            probability = predict_probabilities(image, model.logits, model.metadata, tta=tta)
+            probability = predict_probabilities(image, model.logits, model.metadata, tta=tta, window=window)
             mask = probability > cut
             names = output_names(path.stem, model)
             outputs = {"mask": encode_mask(mask, model.metadata.dataset_spec.mask_type)}
