@@ -28,7 +28,7 @@ demo: $(STAMP)
 	rm -rf $(DEMO)
 	$(UNETOPS) init $(DEMO)
 	$(UNETOPS) pipeline run $(DEMO)
-	@echo "demo finished in $(DEMO): dataset data/dataset, model runs/train/model, MLflow store mlflow.db (browse: cd $(DEMO) && $(CURDIR)/$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db)"
+	@echo "demo finished in $(DEMO): dataset data/dataset, model runs/train/model, report reports/evaluation/report.html, MLflow store mlflow.db (browse: cd $(DEMO) && $(CURDIR)/$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db)"
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks
@@ -40,6 +40,7 @@ test: lint
 bench: $(STAMP)
 	$(PY) benchmarks/dataset_build.py
 	$(PY) benchmarks/train_throughput.py
+	$(PY) benchmarks/predict_throughput.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -61,12 +61,14 @@ def test_no_pipeline(tmp_path: Path) -> None:
 def test_the_scaffolded_pipeline_runs_end_to_end_without_dvc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     project = tiny_project(tmp_path / "project")
-    assert run_pipeline(project, echo=lambda _: None) == ["sample", "check", "build", "train"]
+    assert run_pipeline(project, echo=lambda _: None) == ["sample", "check", "build", "train", "evaluate"]
     metrics = json.loads((project / "reports" / "train.json").read_text())
     assert metrics["epochs_run"] == 2 and metrics["model_version"] == "1" and 0 <= metrics["val_dice"] <= 1
     assert json.loads((project / "reports" / "check.json").read_text())["layout"] == "separate"
     assert (project / "data" / "dataset" / "dataset.json").is_file() and (project / "mlflow.db").is_file()
     assert (project / "runs" / "train" / "model" / "model.onnx").is_file()
+    summary = json.loads((project / "reports" / "evaluation" / "summary.json").read_text())
+    assert summary["split"] == "test" and "dice" in summary["metrics"]
 
 
 def test_default_params_train_within_minutes() -> None:
@@ -92,12 +94,16 @@ def test_dvc_repro_reruns_only_what_changed(tmp_path: Path) -> None:
     run("git", "init", "-q")
     run(str(dvc), "init", "-q")
     first = run(str(dvc), "repro")
-    assert all(f"Running stage '{s}'" in first for s in ("sample", "check", "build", "train"))
+    assert all(f"Running stage '{s}'" in first for s in ("sample", "check", "build", "train", "evaluate"))
     assert "Running stage" not in run(str(dvc), "repro")
     params = yaml.safe_load((project / "params.yaml").read_text())
     params["train"]["epochs"] = 3
     (project / "params.yaml").write_text(yaml.safe_dump(params))
     third = run(str(dvc), "repro")
-    assert "Running stage 'train'" in third and "Running stage 'build'" not in third
+    assert (
+        "Running stage 'train'" in third
+        and "Running stage 'evaluate'" in third
+        and "Running stage 'build'" not in third
+    )
     shown = run(str(dvc), "metrics", "show")
-    assert "val_dice" in shown and "reports/train.json" in shown
+    assert "val_dice" in shown and "reports/train.json" in shown and "reports/evaluation/summary.json" in shown

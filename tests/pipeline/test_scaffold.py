@@ -14,7 +14,8 @@ from unetops.spec import load_spec
 def test_sample_project(tmp_path: Path) -> None:
     scaffold_project(tmp_path)
     stages = yaml.safe_load((tmp_path / "dvc.yaml").read_text())["stages"]
-    assert list(stages) == ["sample", "check", "build", "train"]
+    assert list(stages) == ["sample", "check", "build", "train", "evaluate"]
+    assert stages["evaluate"]["metrics"] == [{"reports/evaluation/summary.json": {"cache": False}}]
     assert stages["train"]["params"] == ["train"] and stages["train"]["metrics"] == [
         {"reports/train.json": {"cache": False}}
     ]

@@ -1,4 +1,5 @@
-"""`scaffold_project`: spec.json, params.yaml and a dvc.yaml whose stages call the unetops CLI."""
+"""`scaffold_project`: spec.json, params.yaml and a dvc.yaml whose stages call the unetops CLI:
+sample (sample data only), check, build, train, evaluate."""
 
 from __future__ import annotations
 
@@ -53,6 +54,15 @@ def pipeline_stages(source: str, *, with_sample: bool) -> dict[str, Any]:
         "params": ["train"],
         "outs": ["runs/train"],
         "metrics": [{"reports/train.json": {"cache": False}}],
+    }
+    stages["evaluate"] = {
+        "cmd": "unetops evaluate runs/train/model data/dataset --split test --out reports/evaluation",
+        "deps": ["runs/train/model", "data/dataset"],
+        "outs": [
+            {"reports/evaluation/report.html": {"cache": False}},
+            {"reports/evaluation/per_image.csv": {"cache": False}},
+        ],
+        "metrics": [{"reports/evaluation/summary.json": {"cache": False}}],
     }
     return stages
 
