@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/dataset_build.py
 	$(PY) benchmarks/train_throughput.py
 	$(PY) benchmarks/predict_throughput.py
+	$(PY) benchmarks/quantify_throughput.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

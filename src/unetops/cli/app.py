@@ -16,6 +16,7 @@ from unetops.cli import (
     pipeline_cmd,
     predict_cmd,
     preprocess_cmd,
+    quantify_cmd,
     sample_cmd,
     spec_cmd,
     train_cmd,
@@ -41,6 +42,7 @@ app.command("train")(train_cmd.train)
 app.command("predict")(predict_cmd.predict)
 app.command("evaluate")(predict_cmd.evaluate)
 app.command("export")(export_cmd.export)
+app.command("quantify")(quantify_cmd.quantify)
 
 _state = {"debug": os.environ.get("UNETOPS_DEBUG") == "1"}
 

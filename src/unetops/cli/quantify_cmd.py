@@ -1,0 +1,75 @@
+"""`unetops quantify`: nuclei counted and measured from masks or a model's prediction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from unetops.cli.console import console, err_console, progress_bar
+from unetops.inference.backends import Backend
+from unetops.quantify.config import PROFILES, load_profile
+from unetops.quantify.run import masks_from_folder, quantify_images
+
+
+def quantify(
+    images: list[str] = typer.Argument(..., help="Image files, folders or glob patterns."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
+    masks: Path = typer.Option(None, help="Folder of masks named <stem><keyword>.<ext>."),
+    model: str = typer.Option(None, help="Segment with this model instead (path or models:/NAME@ALIAS)."),
+    mask_keyword: str = typer.Option("_mask", help="Suffix of mask stems in --masks."),
+    profile: str = typer.Option("ki67", help=f"Profile: {', '.join(PROFILES)} or a YAML file."),
+    pixel_size: float = typer.Option(None, min=0, help="Micrometres per pixel (adds um, um^2 and density per mm^2)."),
+    backend: Backend = typer.Option(Backend.onnx, help="Backend for --model."),
+) -> None:
+    """Instances, per-nucleus features and per-image summaries (Ki-67 index, H-score, Allred)."""
+    from unetops.inference.predict import expand_inputs
+
+    if (masks is None) == (model is None):
+        raise typer.BadParameter("give exactly one of --masks and --model")
+    config = load_profile(profile)
+    if config.experimental:
+        err_console.print(f"[yellow]profile {config.name} is experimental:[/] {config.description}")
+    if masks is not None:
+        source = masks_from_folder(masks, mask_keyword)
+    else:
+        from unetops.inference.backends import load_model
+        from unetops.inference.tiled import predict_probabilities
+
+        loaded = load_model(model, backend)
+
+        def source(path: Path, image: np.ndarray) -> np.ndarray:
+            return predict_probabilities(image, loaded.logits, loaded.metadata) > loaded.metadata.threshold
+
+    with progress_bar("quantifying") as (on_start, on_progress):
+        result = quantify_images(
+            expand_inputs(images),
+            source,
+            out,
+            config,
+            pixel_size=pixel_size,
+            on_start=on_start,
+            on_progress=on_progress,
+        )
+    table = Table(title=f"profile {config.name}", title_justify="left")
+    for column in ("image", "nuclei", "positive", "Ki-67 index %", "H-score", "Allred", "flag"):
+        table.add_column(column)
+    for q in result.images:
+        s = q.summary
+        table.add_row(
+            q.name,
+            str(s["nuclei"]),
+            str(s.get("positive", "")),
+            f"{s.get('ki67_index', float('nan')):.1f}",
+            f"{s.get('h_score', float('nan')):.0f}",
+            str(s.get("allred_total", "")),
+            "low count" if s["low_count"] else "",
+        )
+    console.print(table)
+    console.print(f"wrote nuclei.csv, images.csv, images.json, histograms.png and qc/ to {out}")
+    for path, problem in result.failed:
+        err_console.print(f"[yellow]skipped[/] {path}: {problem}", highlight=False)
+    if result.failed:
+        raise typer.Exit(1)

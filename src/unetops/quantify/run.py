@@ -1,0 +1,179 @@
+"""`quantify_images`: nucleus tables, image summaries, QC overlays and histograms for a set of images."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from unetops import __version__
+from unetops.errors import ImageReadError, UnetopsError
+from unetops.fileio import atomic_write_bytes, atomic_write_json, atomic_write_text
+from unetops.imageio import encode_image, image_to_uint8, read_image
+from unetops.quantify.config import QuantifyConfig
+from unetops.quantify.features import nucleus_features
+from unetops.quantify.instances import nucleus_instances
+from unetops.quantify.summary import image_summary
+from unetops.spec.model import ImageType
+
+POSITIVE_COLOUR = (200, 60, 20)
+NEGATIVE_COLOUR = (30, 90, 230)
+MaskSource = Callable[[Path, np.ndarray], np.ndarray]
+
+
+@dataclass
+class QuantifiedImage:
+    """One image's nucleus table and summary."""
+
+    name: str
+    features: dict[str, np.ndarray]
+    summary: dict[str, Any]
+
+
+@dataclass
+class QuantifyResult:
+    images: list[QuantifiedImage] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def masks_from_folder(folder: Path, keyword: str = "_mask") -> MaskSource:
+    """Masks named `<stem><keyword>.<ext>` (or `<stem>.<ext>`) in `folder`, as a mask source."""
+
+    def find(image_path: Path, image: np.ndarray) -> np.ndarray:
+        for stem in (f"{image_path.stem}{keyword}", image_path.stem):
+            for candidate in sorted(folder.glob(f"{stem}.*")):
+                mask = image_to_uint8(read_image(candidate, mask=True))
+                if mask.shape != image.shape[:2]:
+                    raise ImageReadError(
+                        f"mask is {mask.shape[1]}x{mask.shape[0]}, image {image.shape[1]}x{image.shape[0]}",
+                        path=candidate,
+                    )
+                return (mask > 127) if mask.max() > 1 else mask > 0
+        raise ImageReadError(f"no mask named {image_path.stem}{keyword}.* in {folder}", path=image_path)
+
+    return find
+
+
+def qc_overlay(image: np.ndarray, labels: np.ndarray, features: dict[str, np.ndarray], ids: bool = True) -> np.ndarray:
+    """Image with positive nuclei outlined in brown-red and negative in blue, ids written beside them."""
+    from unetops.quantify.instances import outlines
+
+    out = image.copy() if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
+    edge = outlines(labels)
+    positive = np.zeros(int(labels.max()) + 1, bool)
+    if "positive" in features:
+        positive[features["id"]] = features["positive"]
+    out[edge & positive[labels]] = POSITIVE_COLOUR
+    out[edge & ~positive[labels]] = NEGATIVE_COLOUR
+    if ids and len(features["id"]) <= 2000:
+        for nucleus, x, y in zip(features["id"], features["centroid_x"], features["centroid_y"], strict=True):
+            cv2.putText(out, str(nucleus), (int(x) + 3, int(y)), cv2.FONT_HERSHEY_PLAIN, 0.6, (0, 0, 0), 1, cv2.LINE_AA)
+    return out
+
+
+def histograms(values: dict[str, np.ndarray]) -> bytes:
+    """PNG with one histogram per named array (area, DAB OD)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    figure, axes = plt.subplots(1, len(values), figsize=(4 * len(values), 3))
+    for axis, (name, data) in zip(np.atleast_1d(axes), values.items(), strict=True):
+        axis.hist(data, bins=30, color="#8a5a2b")
+        axis.set_title(name)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    if rows:  # images of different channel counts have different columns: write their union
+        fields = list(dict.fromkeys(key for row in rows for key in row))
+        writer = csv.DictWriter(buffer, fieldnames=fields, restval="", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return round(float(value), 6) if not math.isnan(value) else ""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def quantify_images(
+    images: list[Path],
+    masks: MaskSource,
+    out: Path,
+    config: QuantifyConfig,
+    *,
+    pixel_size: float | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> QuantifyResult:
+    """Measure every nucleus of every image and write the outputs into `out`.
+
+    Writes `nuclei.csv` (one row per nucleus, all images), `images.csv` and `images.json` (one summary per
+    image, with the profile and unetops version), `qc/<stem>_qc.png` and `histograms.png`. An image that
+    cannot be read, or has no mask, is reported and skipped.
+    """
+    if not images:
+        raise UnetopsError("no images to quantify")
+    if on_start:
+        on_start(len(images))
+    result = QuantifyResult()
+    for path in images:
+        try:
+            image = image_to_uint8(read_image(path))
+            mask = masks(path, image)
+        except ImageReadError as exc:
+            result.failed.append((path, str(exc)))
+        else:
+            labels = nucleus_instances(mask, config)
+            features = nucleus_features(labels, image, config, pixel_size)
+            summary = image_summary(features, image.shape[:2], config, pixel_size)
+            result.images.append(QuantifiedImage(path.stem, features, summary))
+            atomic_write_bytes(
+                out / "qc" / f"{path.stem}_qc.png", encode_image(qc_overlay(image, labels, features), ImageType.png)
+            )
+        if on_progress:
+            on_progress(1)
+    nucleus_rows = [
+        {"image": q.name, **{k: _value(v[i]) for k, v in q.features.items()}}
+        for q in result.images
+        for i in range(len(q.features["id"]))
+    ]
+    image_rows = [{"image": q.name, **{k: _value(v) for k, v in q.summary.items()}} for q in result.images]
+    atomic_write_text(out / "nuclei.csv", _csv(nucleus_rows))
+    atomic_write_text(out / "images.csv", _csv(image_rows))
+    atomic_write_json(
+        out / "images.json",
+        {
+            "unetops_version": __version__,
+            "profile": config.model_dump(mode="json"),
+            "pixel_size_um": pixel_size,
+            "images": image_rows,
+            "skipped": [{"image": str(p), "problem": m} for p, m in result.failed],
+        },
+    )
+    all_features = [q.features for q in result.images if len(q.features["id"])]
+    if all_features:
+        values = {"nucleus area (px)": np.concatenate([f["area"] for f in all_features])}
+        stained = [f["dab_od_mean"] for f in all_features if "dab_od_mean" in f]
+        if stained:
+            values["mean DAB optical density"] = np.concatenate(stained)
+        atomic_write_bytes(out / "histograms.png", histograms(values))
+    return result

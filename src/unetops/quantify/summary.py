@@ -1,0 +1,70 @@
+"""Per-image summaries: counts, density, sizes, Ki-67 labelling index, area index, H-score, Allred score."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from unetops.quantify.config import QuantifyConfig
+
+ALLRED_PROPORTION = ((0.0, 0), (1.0, 1), (10.0, 2), (100 / 3, 3), (200 / 3, 4))  # (% positive above, score)
+
+
+def allred_proportion(percent_positive: float) -> int:
+    """Allred proportion score: 0 none, 1 <1%, 2 1-10%, 3 10-33%, 4 33-66%, 5 >66%."""
+    if percent_positive <= 0:
+        return 0
+    score = 1
+    for bound, value in ALLRED_PROPORTION[1:]:
+        if percent_positive >= bound:
+            score = value + 1
+    return score
+
+
+def image_summary(
+    features: dict[str, np.ndarray], shape: tuple[int, int], config: QuantifyConfig, pixel_size: float | None
+) -> dict[str, Any]:
+    """The per-image numbers a pathologist reads, from one image's nucleus features."""
+    keep = ~features["touches_border"] if config.exclude_border else np.ones(len(features["id"]), bool)
+    count = int(keep.sum())
+    area = features["area"][keep].astype(float)
+    summary: dict[str, Any] = {
+        "nuclei": count,
+        "excluded_at_border": int((~keep).sum()),
+        "area_mean": float(area.mean()) if count else math.nan,
+        "area_median": float(np.median(area)) if count else math.nan,
+        "area_std": float(area.std()) if count else math.nan,
+        "low_count": count < config.min_nuclei,
+    }
+    if pixel_size is not None:
+        field_mm2 = shape[0] * shape[1] * (pixel_size / 1000) ** 2
+        summary["density_per_mm2"] = count / field_mm2
+        summary["area_mean_um2"] = summary["area_mean"] * pixel_size**2
+    if "positive" not in features:
+        return summary
+    positive = features["positive"][keep]
+    bins = features["intensity_bin"][keep]
+    percent = {b: (100.0 * float((bins == b).mean()) if count else 0.0) for b in (1, 2, 3)}
+    positive_percent = 100.0 * float(positive.mean()) if count else math.nan
+    mean_positive_od = float(features["dab_od_mean"][keep][positive].mean()) if positive.any() else 0.0
+    intensity_score = int(np.searchsorted(np.asarray(config.intensity_cutoffs), mean_positive_od, side="right"))
+    proportion_score = allred_proportion(positive_percent if count else 0.0)
+    summary.update(
+        {
+            "positive": int(positive.sum()),
+            "negative": int(count - positive.sum()),
+            "ki67_index": positive_percent,
+            "area_index": 100.0 * float(area[positive].sum() / area.sum()) if count else math.nan,
+            "h_score": percent[1] + 2 * percent[2] + 3 * percent[3],
+            "percent_1plus": percent[1],
+            "percent_2plus": percent[2],
+            "percent_3plus": percent[3],
+            "allred_proportion": proportion_score,
+            "allred_intensity": intensity_score,
+            "allred_total": proportion_score + intensity_score if proportion_score else 0,
+            "dab_od_mean": float(features["dab_od_mean"][keep].mean()) if count else math.nan,
+        }
+    )
+    return summary

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from typer.testing import CliRunner
+
+from helpers import write_image, write_mask
+from unetops.cli.app import app
+from unetops.sample import synthetic_ihc_tile
+
+runner = CliRunner()
+
+
+def test_quantify_from_masks_and_from_a_model(tiny_model: Path, tmp_path: Path) -> None:
+    tile = synthetic_ihc_tile(np.random.default_rng(0), height=96, width=96, nuclei=10)
+    write_image(tmp_path / "in" / "a.png", tile.image)
+    write_mask(tmp_path / "masks" / "a_mask.png", tile.mask)
+    result = runner.invoke(
+        app,
+        [
+            "quantify",
+            str(tmp_path / "in"),
+            "--masks",
+            str(tmp_path / "masks"),
+            "-o",
+            str(tmp_path / "q"),
+            "--pixel-size",
+            "0.5",
+        ],
+        terminal_width=200,
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "q" / "images.json").read_text())["images"][0]
+    assert summary["nuclei"] == len(tile.nuclei) and "low count" in result.output
+    by_model = runner.invoke(
+        app,
+        ["quantify", str(tmp_path / "in"), "--model", str(tiny_model), "-o", str(tmp_path / "m"), "--profile", "her2"],
+        terminal_width=200,
+    )
+    assert by_model.exit_code == 0, by_model.output
+    assert "experimental" in by_model.output and (tmp_path / "m" / "nuclei.csv").is_file()
+    assert runner.invoke(app, ["quantify", str(tmp_path / "in"), "-o", str(tmp_path / "x")]).exit_code != 0
