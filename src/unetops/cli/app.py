@@ -26,7 +26,7 @@ from unetops.errors import UnetopsError
 
 app = typer.Typer(
     name="unetops",
-    help="From a messy folder of microscopy images and masks to a validated, versioned U-Net dataset.",
+    help="Microscopy images and masks to a versioned dataset, a tracked U-Net, predictions and nucleus counts.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

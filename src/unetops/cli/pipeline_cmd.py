@@ -21,7 +21,7 @@ def init(
     spec: Path = typer.Option(None, help="Dataset spec to copy (default: 256x256 RGB PNG, split by slide)."),
     force: bool = typer.Option(False, help="Replace existing project files."),
 ) -> None:
-    """Scaffold a project: spec.json, params.yaml and dvc.yaml (sample, check, build, train)."""
+    """Scaffold a project: spec.json, params.yaml and dvc.yaml (sample, check, build, train, evaluate)."""
     written = scaffold_project(folder, source=source, spec=load_spec(spec) if spec else None, force=force)
     console.print(f"wrote {', '.join(p.name for p in written)} in {folder}")
     console.print(f"run it with `dvc repro` (DVC installed) or `unetops pipeline run {folder}`")
