@@ -17,6 +17,7 @@ from unetops.evaluation.run import METRICS, ImageEvaluation
 from unetops.fileio import atomic_write_json, atomic_write_text
 from unetops.imageio import encode_image
 from unetops.spec.model import ImageType
+from unetops.visualize import histogram_png
 
 THUMBNAIL = 256
 PLOTTED = ("dice", "iou", "object_f1", "aji", "pq", "hd95")
@@ -33,21 +34,8 @@ def _png_data_uri(picture: np.ndarray) -> str:
 
 
 def _histograms(results: list[ImageEvaluation]) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    figure, axes = plt.subplots(1, len(PLOTTED), figsize=(3 * len(PLOTTED), 2.6))
-    for axis, name in zip(axes, PLOTTED, strict=True):
-        values = [r.metrics[name] for r in results if not math.isnan(r.metrics[name])]
-        axis.hist(values, bins=15, color="#4a7ab5")
-        axis.set_title(name)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80)
-    plt.close(figure)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    series = {name: [r.metrics[name] for r in results if not math.isnan(r.metrics[name])] for name in PLOTTED}
+    return "data:image/png;base64," + base64.b64encode(histogram_png(series, bins=15)).decode()
 
 
 def _number(value: float) -> str:

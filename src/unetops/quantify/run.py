@@ -22,6 +22,7 @@ from unetops.quantify.features import nucleus_features
 from unetops.quantify.instances import nucleus_instances
 from unetops.quantify.summary import image_summary
 from unetops.spec.model import ImageType
+from unetops.visualize import histogram_png
 
 POSITIVE_COLOUR = (200, 60, 20)
 NEGATIVE_COLOUR = (30, 90, 230)
@@ -76,24 +77,6 @@ def qc_overlay(image: np.ndarray, labels: np.ndarray, features: dict[str, np.nda
         for nucleus, x, y in zip(features["id"], features["centroid_x"], features["centroid_y"], strict=True):
             cv2.putText(out, str(nucleus), (int(x) + 3, int(y)), cv2.FONT_HERSHEY_PLAIN, 0.6, (0, 0, 0), 1, cv2.LINE_AA)
     return out
-
-
-def histograms(values: dict[str, np.ndarray]) -> bytes:
-    """PNG with one histogram per named array (area, DAB OD)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    figure, axes = plt.subplots(1, len(values), figsize=(4 * len(values), 3))
-    for axis, (name, data) in zip(np.atleast_1d(axes), values.items(), strict=True):
-        axis.hist(data, bins=30, color="#8a5a2b")
-        axis.set_title(name)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80)
-    plt.close(figure)
-    return buffer.getvalue()
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
@@ -175,5 +158,5 @@ def quantify_images(
         stained = [f["dab_od_mean"] for f in all_features if "dab_od_mean" in f]
         if stained:
             values["mean DAB optical density"] = np.concatenate(stained)
-        atomic_write_bytes(out / "histograms.png", histograms(values))
+        atomic_write_bytes(out / "histograms.png", histogram_png(values, bins=30, colour="#8a5a2b"))
     return result
