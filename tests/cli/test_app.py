@@ -37,3 +37,13 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 
 def test_usage_error_exit_code() -> None:
     assert run_cli("dataset", "build").returncode == 2
+
+
+def test_the_cli_starts_without_the_training_stack() -> None:
+    """Dataset commands must not need torch, MONAI, MLflow or ONNX Runtime: they load only when used."""
+    code = (
+        "import sys, unetops.cli.app; "
+        "print(sorted(m for m in ('torch', 'monai', 'mlflow', 'onnxruntime', 'lightning_fabric', 'matplotlib') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr

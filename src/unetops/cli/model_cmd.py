@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from unetops.cli.console import console
-from unetops.tracking import registry
 
 app = typer.Typer(help="List, show and promote registered models.", no_args_is_help=True)
 
@@ -32,6 +31,8 @@ def _versions_table(name: str, versions: list[dict]) -> Table:
 @app.command("list")
 def list_models(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Registered models, their versions, aliases and validation Dice."""
+    from unetops.tracking import registry
+
     models = registry.list_models()
     if as_json:
         typer.echo(json.dumps(models, indent=2))
@@ -46,6 +47,8 @@ def show(
     name: str = typer.Argument(..., help="Registered model name."), as_json: bool = typer.Option(False, "--json")
 ) -> None:
     """Every version of one model, with its aliases, metrics and source."""
+    from unetops.tracking import registry
+
     model = registry.show_model(name)
     if as_json:
         typer.echo(json.dumps(model, indent=2))
@@ -60,5 +63,7 @@ def promote(
     alias: str = typer.Option("production", help="Alias to point at the version."),
 ) -> None:
     """Point an alias (production, staging, ...) at a version; use it as models:/NAME@ALIAS."""
+    from unetops.tracking import registry
+
     registry.promote(name, version, alias)
     console.print(f"models:/{name}@{alias} -> version {version}")

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from unetops.cli.console import console, err_console, progress_bar
-from unetops.inference.backends import Backend
+from unetops.inference.options import Backend
 from unetops.quantify.config import PROFILES, load_profile
 from unetops.quantify.run import masks_from_folder, quantify_images
 

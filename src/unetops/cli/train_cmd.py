@@ -10,7 +10,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from unetops.cli.console import console, err_console
 from unetops.fileio import atomic_write_json
 from unetops.train.config import load_train_config
-from unetops.train.loop import EpochReport, train_model
 
 
 def train(
@@ -58,6 +57,8 @@ def train(
         "register_model": register,
     }
     settings = load_train_config(config, overrides)
+    from unetops.train.loop import EpochReport, train_model  # torch, MONAI: loaded only to train
+
     with Progress(
         TextColumn("[bold]training"),
         BarColumn(),

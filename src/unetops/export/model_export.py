@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 
 import numpy as np
 
 from unetops.errors import UnetopsError
+from unetops.export.formats import ExportFormat
 from unetops.export.onnx import export_onnx, onnx_parity
 from unetops.export.torchscript import export_torchscript, torchscript_parity
 from unetops.inference.backends import TorchLogits
@@ -16,11 +16,6 @@ from unetops.sample import synthetic_ihc_tile
 from unetops.tracking.registry import resolve_model
 
 PARITY_LIMIT = 1e-4
-
-
-class ExportFormat(str, Enum):
-    onnx = "onnx"
-    torchscript = "torchscript"
 
 
 def parity_inputs(in_channels: int, size: int) -> np.ndarray:

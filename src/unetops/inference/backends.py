@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 import torch
 
+from unetops.inference.options import Backend
 from unetops.model.checkpoint import ModelError, load_checkpoint
 from unetops.model.metadata import ModelMetadata
 from unetops.tracking.registry import resolve_model
-
-
-class Backend(str, Enum):
-    onnx = "onnx"
-    torch = "torch"
 
 
 class LogitsFn(Protocol):
