@@ -173,3 +173,19 @@ def test_outputs_and_profile_changes_results(tmp_path: Path) -> None:
     strict = KI67.model_copy(update={"positive_threshold": 0.65})
     stricter = quantify_images(images[:2], masks_from_folder(tmp_path / "masks"), tmp_path / "out2", strict)
     assert stricter.images[0].summary["ki67_index"] < result.images[0].summary["ki67_index"]
+
+
+def test_masks_follow_the_dataset_mask_rule(tmp_path: Path) -> None:
+    """An RGB-coloured or 0/1 mask is read as the dataset builder reads it, not rejected."""
+    tile = synthetic_ihc_tile(np.random.default_rng(1), height=64, width=64, nuclei=6)
+    write_image(tmp_path / "images" / "a.png", tile.image)
+    write_image(tmp_path / "images" / "b.png", tile.image)
+    coloured = np.zeros((64, 64, 3), np.uint8)
+    coloured[tile.mask] = (220, 30, 30)
+    write_image(tmp_path / "masks" / "a_mask.png", coloured)
+    write_image(tmp_path / "masks" / "b_mask.png", tile.mask.astype(np.uint8))
+    result = quantify_images(
+        sorted((tmp_path / "images").iterdir()), masks_from_folder(tmp_path / "masks"), tmp_path / "out", KI67
+    )
+    assert not result.failed
+    assert result.images[0].summary["nuclei"] == result.images[1].summary["nuclei"] == len(tile.nuclei)

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from unetops.cli.console import console, err_console, progress_bar
+from unetops.imageio.inputs import expand_inputs
 from unetops.inference.options import Backend
 from unetops.quantify.config import PROFILES, load_profile
 from unetops.quantify.run import masks_from_folder, quantify_images
@@ -25,8 +26,6 @@ def quantify(
     backend: Backend = typer.Option(Backend.onnx, help="Backend for --model."),
 ) -> None:
     """Instances, per-nucleus features and per-image summaries (Ki-67 index, H-score, Allred)."""
-    from unetops.inference.predict import expand_inputs
-
     if (masks is None) == (model is None):
         raise typer.BadParameter("give exactly one of --masks and --model")
     config = load_profile(profile)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from unetops.errors import ImageReadError, UnetopsError
+from unetops.errors import ImageReadError
 from unetops.fileio import atomic_write_bytes
-from unetops.imageio import SUFFIX_BY_TYPE, encode_image, encode_mask, image_to_uint8, is_image_file, read_image
+from unetops.imageio import SUFFIX_BY_TYPE, encode_image, encode_mask, image_to_uint8, read_image
+from unetops.imageio.inputs import expand_inputs
 from unetops.inference.backends import LoadedModel
 from unetops.inference.tiled import predict_probabilities
 from unetops.spec.model import ImageType
@@ -24,23 +24,6 @@ class PredictionSummary:
 
     written: list[Path] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
-
-
-def expand_inputs(inputs: list[str | Path]) -> list[Path]:
-    """Image files named directly, found in folders (recursively) or matched by glob patterns, in order."""
-    found: list[Path] = []
-    for entry in map(str, inputs):
-        path = Path(entry)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if is_image_file(p)))
-        elif path.exists():
-            found.append(path)
-        else:
-            matches = sorted(Path(p) for p in glob.glob(entry, recursive=True))
-            if not matches:
-                raise UnetopsError("no such file, folder or matching files", path=entry)
-            found.extend(p for p in matches if is_image_file(p))
-    return list(dict.fromkeys(found))
 
 
 def output_names(stem: str, model: LoadedModel) -> dict[str, str]:

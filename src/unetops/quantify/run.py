@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from unetops import __version__
+from unetops.dataset.masks import binarise_mask
 from unetops.errors import ImageReadError, UnetopsError
 from unetops.fileio import atomic_write_bytes, atomic_write_json, atomic_write_text
 from unetops.imageio import encode_image, image_to_uint8, read_image
@@ -50,13 +51,11 @@ def masks_from_folder(folder: Path, keyword: str = "_mask") -> MaskSource:
     def find(image_path: Path, image: np.ndarray) -> np.ndarray:
         for stem in (f"{image_path.stem}{keyword}", image_path.stem):
             for candidate in sorted(folder.glob(f"{stem}.*")):
-                mask = image_to_uint8(read_image(candidate, mask=True))
+                mask, _ = binarise_mask(read_image(candidate, mask=True))  # the dataset's rule for unclean masks
                 if mask.shape != image.shape[:2]:
-                    raise ImageReadError(
-                        f"mask is {mask.shape[1]}x{mask.shape[0]}, image {image.shape[1]}x{image.shape[0]}",
-                        path=candidate,
-                    )
-                return (mask > 127) if mask.max() > 1 else mask > 0
+                    size = f"mask is {mask.shape[1]}x{mask.shape[0]}, image {image.shape[1]}x{image.shape[0]}"
+                    raise ImageReadError(size, path=candidate)
+                return mask
         raise ImageReadError(f"no mask named {image_path.stem}{keyword}.* in {folder}", path=image_path)
 
     return find
