@@ -1,0 +1,1 @@
+"""Dataset formation: source layouts, health check, conversion, leak-free split, versioned build, export."""

@@ -1,0 +1,1 @@
+"""Training: TrainConfig, data and augmentation, MONAI networks, automatic sizes, the training loop."""
