@@ -10,6 +10,7 @@ import numpy as np
 
 from unetops import __version__
 from unetops.dataset.manifest import DatasetManifest, read_manifest
+from unetops.dataset.masks import read_mask
 from unetops.fileio import atomic_directory, atomic_write_bytes, atomic_write_json
 from unetops.imageio import encode_image, image_to_uint8, read_image
 from unetops.spec.model import ColorModel, ImageType
@@ -39,7 +40,7 @@ def _write_nnunet(manifest: DatasetManifest, dataset: Path, target: Path, name: 
             atomic_write_bytes(
                 target / f"images{suffix}" / f"{item.name}_0000.png", encode_image(pixels, ImageType.png)
             )
-        labels = (image_to_uint8(read_image(dataset / item.mask, mask=True)) > 127).astype(np.uint8)
+        labels = read_mask(dataset / item.mask).astype(np.uint8)
         atomic_write_bytes(target / f"labels{suffix}" / f"{item.name}.png", encode_image(labels, ImageType.png))
     atomic_write_json(
         target / "dataset.json",

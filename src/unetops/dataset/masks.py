@@ -7,10 +7,12 @@ covers 0/1 masks, palette class indices and instance label images (1..N).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 
-from unetops.imageio import DecodedImage, mask_values
+from unetops.imageio import DecodedImage, mask_values, read_image
 
 
 def binarise_mask(decoded: DecodedImage) -> tuple[np.ndarray, list[tuple[str, str]]]:
@@ -54,7 +56,16 @@ def merge_instance_masks(masks: list[np.ndarray]) -> np.ndarray:
     return labels
 
 
+def read_mask(path: Path) -> np.ndarray:
+    """A mask file as a boolean array, by the rule above (built datasets' 0/255 masks included)."""
+    return binarise_mask(read_image(path, mask=True))[0]
+
+
+def connected_components(mask: np.ndarray) -> np.ndarray:
+    """8-connected components of a binary mask as an int32 label image (0 background)."""
+    return cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)[1].astype(np.int32)
+
+
 def count_objects(mask: np.ndarray) -> int:
     """Number of 8-connected foreground objects."""
-    count, _ = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
-    return int(count) - 1
+    return int(connected_components(mask).max())

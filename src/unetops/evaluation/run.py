@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from unetops.dataset.manifest import read_manifest
+from unetops.dataset.masks import connected_components, read_mask
 from unetops.errors import DatasetError
 from unetops.evaluation.contours import CONTOUR_METRICS, contour_metrics
 from unetops.evaluation.objects import OBJECT_METRICS, object_metrics
@@ -34,11 +34,6 @@ class ImageEvaluation:
     truth: np.ndarray
     prediction: np.ndarray
     errors: np.ndarray
-
-
-def instances_of(mask: np.ndarray) -> np.ndarray:
-    """8-connected components of a binary mask as a label image."""
-    return cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)[1].astype(np.int32)
 
 
 def error_map(prediction: np.ndarray, truth: np.ndarray) -> np.ndarray:
@@ -102,15 +97,15 @@ def evaluate_model(
     results = []
     for item in items:
         image = image_to_uint8(read_image(dataset / item.image))
-        truth = image_to_uint8(read_image(dataset / item.mask, mask=True)) > 127
+        truth = read_mask(dataset / item.mask)
         probability = predict_probabilities(image, model.logits, model.metadata, tta=tta, prepared=True)
         prediction = probability > model.metadata.threshold
         true_instances = (
             read_image(dataset / item.instances, mask=True).array.astype(np.int32)
             if item.instances
-            else instances_of(truth)
+            else connected_components(truth)
         )
-        predicted_instances = instances_of(prediction)
+        predicted_instances = connected_components(prediction)
         metrics = {
             **pixel_metrics(prediction, truth),
             **object_metrics(predicted_instances, true_instances),

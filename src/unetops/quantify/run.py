@@ -14,13 +14,13 @@ import cv2
 import numpy as np
 
 from unetops import __version__
-from unetops.dataset.masks import binarise_mask
+from unetops.dataset.masks import read_mask
 from unetops.errors import ImageReadError, UnetopsError
 from unetops.fileio import atomic_write_bytes, atomic_write_json, atomic_write_text
 from unetops.imageio import encode_image, image_to_uint8, read_image
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.features import nucleus_features
-from unetops.quantify.instances import nucleus_instances
+from unetops.quantify.instances import nucleus_instances, outlines
 from unetops.quantify.summary import image_summary
 from unetops.spec.model import ImageType
 from unetops.visualize import histogram_png
@@ -51,7 +51,7 @@ def masks_from_folder(folder: Path, keyword: str = "_mask") -> MaskSource:
     def find(image_path: Path, image: np.ndarray) -> np.ndarray:
         for stem in (f"{image_path.stem}{keyword}", image_path.stem):
             for candidate in sorted(folder.glob(f"{stem}.*")):
-                mask, _ = binarise_mask(read_image(candidate, mask=True))  # the dataset's rule for unclean masks
+                mask = read_mask(candidate)  # the dataset's rule for unclean masks
                 if mask.shape != image.shape[:2]:
                     size = f"mask is {mask.shape[1]}x{mask.shape[0]}, image {image.shape[1]}x{image.shape[0]}"
                     raise ImageReadError(size, path=candidate)
@@ -63,8 +63,6 @@ def masks_from_folder(folder: Path, keyword: str = "_mask") -> MaskSource:
 
 def qc_overlay(image: np.ndarray, labels: np.ndarray, features: dict[str, np.ndarray], ids: bool = True) -> np.ndarray:
     """Image with positive nuclei outlined in brown-red and negative in blue, ids written beside them."""
-    from unetops.quantify.instances import outlines
-
     out = image.copy() if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
     edge = outlines(labels)
     positive = np.zeros(int(labels.max()) + 1, bool)

@@ -9,6 +9,7 @@ import torch
 from torch.utils.data import Dataset
 
 from unetops.dataset.manifest import DatasetManifest
+from unetops.dataset.masks import read_mask
 from unetops.imageio import image_to_uint8, read_image
 from unetops.train.augment import Augmenter
 
@@ -22,7 +23,7 @@ def load_split(dataset: Path, manifest: DatasetManifest, split: str) -> tuple[li
         image = image_to_uint8(read_image(dataset / item.image))
         image = image[None] if image.ndim == 2 else image.transpose(2, 0, 1)
         images.append(np.ascontiguousarray(image, dtype=np.float32) / 255.0)
-        masks.append((image_to_uint8(read_image(dataset / item.mask, mask=True)) > 127).astype(np.float32)[None])
+        masks.append(read_mask(dataset / item.mask).astype(np.float32)[None])
     return images, masks
 
 

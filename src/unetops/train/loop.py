@@ -76,7 +76,7 @@ def _precision(config: TrainConfig) -> str:
     return "16-mixed" if torch.cuda.is_available() and config.accelerator != "cpu" else "32-true"
 
 
-def predict_probabilities(network: nn.Module, image: torch.Tensor, patch: int) -> torch.Tensor:
+def _window_probabilities(network: nn.Module, image: torch.Tensor, patch: int) -> torch.Tensor:
     """Sigmoid probabilities (N, 1, H, W) by MONAI's sliding-window inference with Gaussian blending."""
     with torch.no_grad():
         logits = sliding_window_inference(image, (patch, patch), 4, network, overlap=0.25, mode="gaussian")
@@ -95,7 +95,7 @@ def validation_dice(
     network.eval()
     metric = DiceMetric(include_background=True, reduction="mean", ignore_empty=True)
     for image, mask in zip(images, masks, strict=True):
-        probabilities = predict_probabilities(network, torch.as_tensor(image[None], device=device), patch)
+        probabilities = _window_probabilities(network, torch.as_tensor(image[None], device=device), patch)
         metric(y_pred=(probabilities > threshold).float(), y=torch.as_tensor(mask[None], device=device))
     value = metric.aggregate().item()
     return 0.0 if math.isnan(value) else float(value)
@@ -116,7 +116,7 @@ def _write_overlays(
     device: torch.device,
 ) -> None:
     for index, (image, mask) in enumerate(zip(images[:OVERLAY_IMAGES], masks[:OVERLAY_IMAGES], strict=True)):
-        probabilities = predict_probabilities(network, torch.as_tensor(image[None], device=device), metadata.patch_size)
+        probabilities = _window_probabilities(network, torch.as_tensor(image[None], device=device), metadata.patch_size)
         prediction = (probabilities[0, 0] > metadata.threshold).cpu().numpy()
         pixels = (np.moveaxis(image, 0, -1) * 255).round().astype(np.uint8)
         pixels = pixels[..., 0] if pixels.shape[-1] == 1 else pixels
