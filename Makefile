@@ -19,7 +19,7 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) $(TORCH_INDEX) '$(TORCH)'
-	$(PIP) -e '.[train,test]'
+	$(PIP) -e '.[train,serve,test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)

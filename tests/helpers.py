@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from unetops.imageio import encode_image, encode_mask
+from unetops.sample import synthetic_ihc_tile
 from unetops.spec import ImageType
 
 
@@ -99,3 +102,21 @@ def example_metadata():
         train_config=TrainConfig(),
         reference_stats={"channel_mean": [0.5, 0.5, 0.5]},
     )
+
+
+def tile_png(size: int = 96, seed: int = 0) -> tuple[np.ndarray, bytes]:
+    image = synthetic_ihc_tile(np.random.default_rng(seed), height=size, width=size, nuclei=size // 6).image
+    return image, encode_image(image, ImageType.png)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_bomb(side: int = 30000) -> bytes:
+    """A valid 1-bit PNG of side x side black pixels: about 110 kB that decode to `side`^2 pixels."""
+    row = b"\x00" + bytes((side + 7) // 8)
+    compressor = zlib.compressobj(9)
+    data = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")

@@ -42,3 +42,7 @@ class ImageReadError(UnetopsError):
 
 class DatasetError(UnetopsError):
     """A dataset cannot be built, read or exported."""
+
+
+class ModelError(UnetopsError):
+    """A model file or registry reference cannot be found or used."""

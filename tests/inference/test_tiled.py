@@ -5,9 +5,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from scipy.special import expit
 
 from unetops.inference.backends import Backend, load_model
-from unetops.inference.tiled import predict_probabilities
+from unetops.inference.tiled import predict_probabilities, sliding_window_logits
 from unetops.sample import synthetic_ihc_tile
 
 
@@ -16,8 +17,32 @@ def tile(size: int, seed: int = 0) -> np.ndarray:
 
 
 def whole_image(model, image: np.ndarray) -> np.ndarray:
-    batch = torch.from_numpy(np.moveaxis(image, -1, 0)[None].copy()).float() / 255
-    return torch.sigmoid(model.logits(batch))[0, 0].numpy()
+    batch = np.moveaxis(image, -1, 0)[None].astype(np.float32) / 255
+    return expit(model.logits(batch))[0, 0]
+
+
+def position_dependent(batch: np.ndarray) -> np.ndarray:
+    """A stand-in network whose output depends on where in the window a pixel is, so blending matters."""
+    ramp = np.linspace(-2, 2, batch.shape[-1], dtype=np.float32)
+    return batch[:, :1] * 4 + ramp[None, None, None, :] + ramp[None, None, :, None] ** 2
+
+
+@pytest.mark.parametrize("shape", [(64, 64), (100, 150), (40, 200), (64, 65)])
+@pytest.mark.parametrize("overlap", [0.25, 0.5])
+def test_sliding_window_matches_monai(shape: tuple[int, int], overlap: float) -> None:
+    from monai.inferers import sliding_window_inference
+
+    image = np.random.default_rng(0).random((3, *shape), dtype=np.float32)
+    ours = sliding_window_logits(image, position_dependent, 64, overlap)
+    theirs = sliding_window_inference(
+        torch.from_numpy(image)[None],
+        (64, 64),
+        4,
+        lambda b: torch.from_numpy(position_dependent(b.numpy())),
+        overlap=overlap,
+        mode="gaussian",
+    )[0, 0].numpy()
+    np.testing.assert_allclose(ours, theirs, atol=1e-5)
 
 
 def test_tiling_equals_whole_image_inference_on_an_image_that_fits(tiny_model: Path) -> None:
@@ -78,7 +103,7 @@ def test_grayscale_input_to_a_colour_model(tiny_model: Path) -> None:
 
 def test_missing_onnx_file_names_the_fix(tiny_model: Path, tmp_path: Path) -> None:
     (tmp_path / "model.pt").write_bytes((tiny_model / "model.pt").read_bytes())
-    from unetops.model.checkpoint import ModelError
+    from unetops.errors import ModelError
 
     with pytest.raises(ModelError, match="unetops export"):
         load_model(tmp_path, Backend.onnx)

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from helpers import example_metadata
-from unetops.model.checkpoint import ModelError, load_checkpoint, save_checkpoint
+from unetops.errors import ModelError
+from unetops.model.checkpoint import load_checkpoint, save_checkpoint
 
 
 def test_round_trip_with_training_state(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from unetops.model.checkpoint import ModelError
+from unetops.errors import ModelError
 from unetops.tracking.registry import promote, resolve_model, show_model
 
 

@@ -9,7 +9,8 @@ import torch
 
 from helpers import tiny_train_config
 from unetops.dataset.build import build_dataset
-from unetops.model.checkpoint import ModelError, load_checkpoint
+from unetops.errors import ModelError
+from unetops.model.checkpoint import load_checkpoint
 from unetops.sample import SampleSummary
 from unetops.spec import ColorModel, DatasetSpec
 from unetops.train.loop import EpochReport, train_model

@@ -18,6 +18,7 @@ from unetops.cli import (
     preprocess_cmd,
     quantify_cmd,
     sample_cmd,
+    serve_cmd,
     spec_cmd,
     train_cmd,
 )
@@ -43,6 +44,7 @@ app.command("predict")(predict_cmd.predict)
 app.command("evaluate")(predict_cmd.evaluate)
 app.command("export")(export_cmd.export)
 app.command("quantify")(quantify_cmd.quantify)
+app.command("serve")(serve_cmd.serve)
 
 _state = {"debug": os.environ.get("UNETOPS_DEBUG") == "1"}
 

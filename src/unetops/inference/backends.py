@@ -1,23 +1,29 @@
-"""Model backends: one small protocol, implemented by ONNX Runtime (default on CPU) and PyTorch."""
+"""Model backends: one small protocol on NumPy arrays, implemented by ONNX Runtime (default) and PyTorch.
+
+The ONNX backend needs neither PyTorch nor MLflow (for a model given by path): the ONNX file carries the
+model's metadata, so `model.onnx` alone is a servable model.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-import torch
 
+from unetops.errors import ModelError
 from unetops.inference.options import Backend
-from unetops.model.checkpoint import ModelError, load_checkpoint
 from unetops.model.metadata import ModelMetadata
-from unetops.tracking.registry import resolve_model
+from unetops.tracking.registry import ONNX_FILE, resolve_model
+
+METADATA_KEY = "unetops_metadata"
 
 
 class LogitsFn(Protocol):
-    def __call__(self, batch: torch.Tensor) -> torch.Tensor:
-        """Logits (N, 1, H, W) for float32 inputs (N, C, H, W) in [0, 1]."""
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        """Logits (N, 1, H, W) float32 for float32 inputs (N, C, H, W) in [0, 1]."""
 
 
 @dataclass
@@ -31,23 +37,26 @@ class LoadedModel:
 
 
 class TorchLogits:
-    """PyTorch eager inference of the checkpoint's network."""
+    """PyTorch eager inference of a checkpoint's network."""
 
     def __init__(self, checkpoint: Path) -> None:
+        from unetops.model.checkpoint import load_checkpoint
         from unetops.train.networks import build_network
 
-        payload, metadata = load_checkpoint(checkpoint)
-        self.network = build_network(metadata.train_config, metadata.in_channels)
+        payload, self.metadata = load_checkpoint(checkpoint)
+        self.network = build_network(self.metadata.train_config, self.metadata.in_channels)
         self.network.load_state_dict(payload["state_dict"])
         self.network.eval()
 
-    def __call__(self, batch: torch.Tensor) -> torch.Tensor:
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        import torch
+
         with torch.inference_mode():
-            return self.network(batch.float())
+            return self.network(torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32))).numpy()
 
 
 class OnnxLogits:
-    """ONNX Runtime inference of `model.onnx`."""
+    """ONNX Runtime inference of a `model.onnx` written by `unetops export` or training."""
 
     def __init__(self, onnx_path: Path, threads: int | None = None) -> None:
         import onnxruntime
@@ -55,24 +64,31 @@ class OnnxLogits:
         options = onnxruntime.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
-        self.session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        try:
+            self.session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # ONNX Runtime raises its own exception types for unreadable models
+            raise ModelError(f"not an ONNX model: {exc}", path=onnx_path) from None
+        stored = self.session.get_modelmeta().custom_metadata_map.get(METADATA_KEY)
+        if stored is None:
+            raise ModelError("ONNX model without unetops metadata", path=onnx_path, fix="export it with unetops export")
+        self.metadata = ModelMetadata.model_validate(json.loads(stored))
 
-    def __call__(self, batch: torch.Tensor) -> torch.Tensor:
-        array = np.ascontiguousarray(batch.detach().cpu().numpy(), dtype=np.float32)
-        return torch.from_numpy(self.session.run(None, {"image": array})[0])
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {"image": np.ascontiguousarray(batch, dtype=np.float32)})[0]
 
 
-def load_model(reference: str | Path, backend: Backend = Backend.onnx) -> LoadedModel:
-    """Load a model by path or `models:/NAME@ALIAS`; the ONNX backend uses `model.onnx` beside `model.pt`."""
-    checkpoint = resolve_model(reference)
-    _, metadata = load_checkpoint(checkpoint)
+def load_model(reference: str | Path, backend: Backend = Backend.onnx, threads: int | None = None) -> LoadedModel:
+    """Load a model folder, file or `models:/NAME@ALIAS`; the ONNX backend uses `model.onnx`.
+
+    Args:
+        reference: a model folder (`model.pt`, `model.onnx`), a file, or a registry reference.
+        backend: ONNX Runtime (default; needs only the `.onnx` file) or PyTorch (needs the checkpoint).
+        threads: ONNX Runtime intra-op threads; default all cores.
+    """
     if backend is Backend.torch:
-        return LoadedModel(TorchLogits(checkpoint), metadata, checkpoint, backend)
-    onnx_path = checkpoint.with_suffix(".onnx")
-    if not onnx_path.is_file():
-        raise ModelError(
-            "no ONNX model beside the checkpoint",
-            path=onnx_path,
-            fix=f"run `unetops export {checkpoint} --format onnx`, or use --backend torch",
-        )
-    return LoadedModel(OnnxLogits(onnx_path), metadata, checkpoint, backend)
+        path = resolve_model(reference)
+        logits: TorchLogits | OnnxLogits = TorchLogits(path)
+    else:
+        path = resolve_model(reference, ONNX_FILE)
+        logits = OnnxLogits(path, threads)
+    return LoadedModel(logits, logits.metadata, path, backend)

@@ -1,17 +1,22 @@
-"""Whole-image prediction of any size: MONAI sliding-window inference with Gaussian blending.
+"""Whole-image prediction of any size: sliding windows with Gaussian blending, in NumPy.
 
-Large images go through in horizontal bands: each band, with a margin of one window above and below,
-is converted to float32 and passed to MONAI's sliding-window inference, and only its central rows are
-kept. Memory then holds the uint8 image, one float32 probability map and one band, whatever the image
-size; an image no taller than a band is predicted in a single call, exactly as MONAI does.
+The window placement, padding and Gaussian importance map are MONAI's `sliding_window_inference`
+(`mode="gaussian"`, `sigma_scale=0.125`); a test checks that the two agree. It is written on NumPy so that
+the ONNX backend, and so the serving image, run without PyTorch.
+
+Large images go through in horizontal bands: each band, with a margin of one window above and below, is
+predicted and only its central rows are kept. Memory then holds the uint8 image, one float32 probability
+map and one band, whatever the image size; an image no taller than a band is predicted in a single pass.
 """
 
 from __future__ import annotations
 
+import math
+from functools import cache
+
 import cv2
 import numpy as np
-import torch
-from monai.inferers import sliding_window_inference
+from scipy.special import expit
 
 from unetops.dataset.convert import to_color_model
 from unetops.inference.backends import LogitsFn
@@ -22,6 +27,7 @@ from unetops.spec.model import ColorModel
 DEFAULT_OVERLAP = 0.25
 WINDOW_BATCH = 4
 BAND_ROWS = 1024
+SIGMA_SCALE = 0.125
 
 
 def prepare_image(image: np.ndarray, metadata: ModelMetadata) -> np.ndarray:
@@ -33,27 +39,61 @@ def prepare_image(image: np.ndarray, metadata: ModelMetadata) -> np.ndarray:
     return prepared
 
 
-class _ScaledWindows:
-    """Wraps a logits function: uint8 windows in, optionally averaged over flips (test-time augmentation)."""
-
-    def __init__(self, logits: LogitsFn, flips: bool) -> None:
-        self.logits, self.flips = logits, flips
-
-    def __call__(self, window: torch.Tensor) -> torch.Tensor:
-        batch = window.float() / 255.0
-        if not self.flips:
-            return self.logits(batch)
-        total = self.logits(batch)
-        for dims in ((2,), (3,), (2, 3)):
-            total = total + torch.flip(self.logits(torch.flip(batch, dims)), dims)
-        return total / 4
+@cache
+def gaussian_weights(size: int) -> np.ndarray:
+    """(size, size) blending weights: a Gaussian with sigma = size / 8, peak 1, floored at max(min, 1e-3)."""
+    x = np.arange(-(size - 1) / 2.0, (size - 1) / 2.0 + 1, dtype=np.float32)
+    line = np.exp(x**2 / (-2 * (SIGMA_SCALE * size) ** 2)).astype(np.float32)
+    weights = np.outer(line, line)
+    return np.maximum(weights, max(float(weights.min()), 1e-3))
 
 
-def _band_probabilities(band: np.ndarray, windows: _ScaledWindows, size: int, overlap: float) -> np.ndarray:
-    """Sigmoid probabilities (rows, W) for a channel-first uint8 band."""
-    tensor = torch.from_numpy(np.ascontiguousarray(band)).float()[None]
-    out = sliding_window_inference(tensor, (size, size), WINDOW_BATCH, windows, overlap=overlap, mode="gaussian")
-    return torch.sigmoid(out[0, 0]).numpy()
+def window_starts(length: int, size: int, overlap: float) -> list[int]:
+    """Start offsets of windows of `size` covering `length` (>= size) with `overlap`; the last one flush."""
+    step = size if length == size else max(1, int(size * (1 - overlap)))
+    count = math.ceil(length / step)
+    starts = []
+    for index in range(count):
+        starts.append(min(index * step, length - size))
+        if index * step + size >= length:
+            break
+    return starts
+
+
+def _flip_averaged(logits: LogitsFn, batch: np.ndarray, flips: bool) -> np.ndarray:
+    """Logits of a batch, optionally averaged over horizontal, vertical and both flips."""
+    total = logits(batch)
+    if flips:
+        for axes in ((2,), (3,), (2, 3)):
+            total = total + np.flip(logits(np.ascontiguousarray(np.flip(batch, axes))), axes)
+        total = total / 4
+    return total
+
+
+def sliding_window_logits(
+    image: np.ndarray, logits: LogitsFn, size: int, overlap: float, flips: bool = False
+) -> np.ndarray:
+    """Blended logits (H, W) for a channel-first float32 image (C, H, W) in [0, 1]."""
+    _, height, width = image.shape
+    pad = [(0, 0)] + [((size - n) // 2, size - n - (size - n) // 2) if n < size else (0, 0) for n in (height, width)]
+    padded = np.pad(image, pad)
+    weights = gaussian_weights(size)
+    total = np.zeros(padded.shape[1:], np.float32)
+    count = np.zeros(padded.shape[1:], np.float32)
+    corners = [
+        (y, x)
+        for y in window_starts(padded.shape[1], size, overlap)
+        for x in window_starts(padded.shape[2], size, overlap)
+    ]
+    for first in range(0, len(corners), WINDOW_BATCH):
+        chunk = corners[first : first + WINDOW_BATCH]
+        batch = np.stack([padded[:, y : y + size, x : x + size] for y, x in chunk])
+        out = _flip_averaged(logits, batch, flips)
+        for (y, x), window in zip(chunk, out[:, 0], strict=True):
+            total[y : y + size, x : x + size] += window * weights
+            count[y : y + size, x : x + size] += weights
+    (top, _), (left, _) = pad[1], pad[2]
+    return (total / count)[top : top + height, left : left + width]
 
 
 def predict_probabilities(
@@ -82,13 +122,12 @@ def predict_probabilities(
     ready = image if prepared else prepare_image(image, metadata)
     channels_first = ready[None] if ready.ndim == 2 else np.moveaxis(ready, -1, 0)
     size = window or metadata.patch_size
-    windows = _ScaledWindows(logits, tta)
     height = channels_first.shape[1]
     probabilities = np.empty(channels_first.shape[1:], dtype=np.float32)
-    with torch.inference_mode():
-        for top in range(0, height, band_rows):
-            bottom = min(height, top + band_rows)
-            lo, hi = max(0, top - size), min(height, bottom + size)
-            band = _band_probabilities(channels_first[:, lo:hi], windows, size, overlap)
-            probabilities[top:bottom] = band[top - lo : top - lo + bottom - top]
+    for top in range(0, height, band_rows):
+        bottom = min(height, top + band_rows)
+        lo, hi = max(0, top - size), min(height, bottom + size)
+        band = channels_first[:, lo:hi].astype(np.float32) / 255.0
+        band_logits = sliding_window_logits(band, logits, size, overlap, tta)[top - lo : top - lo + bottom - top]
+        probabilities[top:bottom] = expit(band_logits)
     return probabilities

@@ -9,13 +9,9 @@ from typing import Any
 
 import torch
 
-from unetops.errors import UnetopsError
+from unetops.errors import ModelError
 from unetops.fileio import atomic_write_bytes
 from unetops.model.metadata import ModelMetadata
-
-
-class ModelError(UnetopsError):
-    """A model file or registry reference cannot be found or used."""
 
 
 def save_checkpoint(path: Path, state_dict: dict[str, Any], metadata: ModelMetadata, **training_state: Any) -> None:

@@ -76,7 +76,27 @@ def qc_overlay(image: np.ndarray, labels: np.ndarray, features: dict[str, np.nda
     return out
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
+def measure_image(
+    image: np.ndarray, mask: np.ndarray, config: QuantifyConfig, pixel_size: float | None = None
+) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, Any]]:
+    """Instances, per-nucleus features and the image summary for one uint8 image and its binary mask."""
+    labels = nucleus_instances(mask, config)
+    features = nucleus_features(labels, image, config, pixel_size)
+    return labels, features, image_summary(features, image.shape[:2], config, pixel_size)
+
+
+def nucleus_rows(name: str, features: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """One JSON/CSV-ready row per nucleus (booleans as 0/1, NaN as empty)."""
+    return [{"image": name, **{k: _value(v[i]) for k, v in features.items()}} for i in range(len(features["id"]))]
+
+
+def summary_row(name: str, summary: dict[str, Any]) -> dict[str, Any]:
+    """The image summary as a JSON/CSV-ready row."""
+    return {"image": name, **{k: _value(v) for k, v in summary.items()}}
+
+
+def table_csv(rows: list[dict[str, Any]]) -> str:
+    """CSV text of rows; the header is the union of their keys."""
     buffer = io.StringIO()
     if rows:  # images of different channel counts have different columns: write their union
         fields = list(dict.fromkeys(key for row in rows for key in row))
@@ -122,23 +142,17 @@ def quantify_images(
         except ImageReadError as exc:
             result.failed.append((path, str(exc)))
         else:
-            labels = nucleus_instances(mask, config)
-            features = nucleus_features(labels, image, config, pixel_size)
-            summary = image_summary(features, image.shape[:2], config, pixel_size)
+            labels, features, summary = measure_image(image, mask, config, pixel_size)
             result.images.append(QuantifiedImage(path.stem, features, summary))
             atomic_write_bytes(
                 out / "qc" / f"{path.stem}_qc.png", encode_image(qc_overlay(image, labels, features), ImageType.png)
             )
         if on_progress:
             on_progress(1)
-    nucleus_rows = [
-        {"image": q.name, **{k: _value(v[i]) for k, v in q.features.items()}}
-        for q in result.images
-        for i in range(len(q.features["id"]))
-    ]
-    image_rows = [{"image": q.name, **{k: _value(v) for k, v in q.summary.items()}} for q in result.images]
-    atomic_write_text(out / "nuclei.csv", _csv(nucleus_rows))
-    atomic_write_text(out / "images.csv", _csv(image_rows))
+    image_rows = [summary_row(q.name, q.summary) for q in result.images]
+    nuclei = [row for q in result.images for row in nucleus_rows(q.name, q.features)]
+    atomic_write_text(out / "nuclei.csv", table_csv(nuclei))
+    atomic_write_text(out / "images.csv", table_csv(image_rows))
     atomic_write_json(
         out / "images.json",
         {

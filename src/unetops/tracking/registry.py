@@ -1,4 +1,8 @@
-"""The model registry: list, show and promote versions; resolve `models:/NAME@ALIAS` to a local file."""
+"""The model registry: list, show and promote versions; resolve `models:/NAME@ALIAS` to a local file.
+
+MLflow is imported only where the registry is used, so a model given by path needs no MLflow (the serving
+image runs ONNX files without it).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-from mlflow.artifacts import download_artifacts
-from mlflow.exceptions import MlflowException
-
-from unetops.model.checkpoint import ModelError
-from unetops.tracking.store import client
+from unetops.errors import ModelError
 
 MODEL_FILE = "model.pt"
+ONNX_FILE = "model.onnx"
 REFERENCE = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[^/]+)|/(?P<version>\d+))$")
 
 
 def _versions(name: str) -> list[dict[str, Any]]:
+    from unetops.tracking.store import client
+
     mlflow = client()
     aliases: dict[str, list[str]] = {}
     for alias, number in mlflow.get_registered_model(name).aliases.items():
@@ -40,11 +43,17 @@ def _versions(name: str) -> list[dict[str, Any]]:
 
 def list_models() -> list[dict[str, Any]]:
     """Every registered model with its versions (number, aliases, metrics)."""
+    from unetops.tracking.store import client
+
     return [{"name": m.name, "versions": _versions(m.name)} for m in client().search_registered_models()]
 
 
 def show_model(name: str) -> dict[str, Any]:
     """One registered model; raises `ModelError` if it does not exist."""
+    from mlflow.exceptions import MlflowException
+
+    from unetops.tracking.store import client
+
     try:
         client().get_registered_model(name)
     except MlflowException:
@@ -54,22 +63,45 @@ def show_model(name: str) -> dict[str, Any]:
 
 def promote(name: str, version: str, alias: str) -> None:
     """Point `alias` (e.g. production) of model `name` at `version`."""
+    from mlflow.exceptions import MlflowException
+
+    from unetops.tracking.store import client
+
     try:
         client().set_registered_model_alias(name, alias, version)
     except MlflowException as exc:
         raise ModelError(f"cannot set alias {alias!r} on {name} version {version}: {exc.message}") from None
 
 
-def resolve_model(reference: str | Path) -> Path:
-    """A local checkpoint for a file, a folder holding `model.pt`, or `models:/NAME@ALIAS` / `models:/NAME/VERSION`."""
+def _local_file(path: Path, filename: str) -> Path:
+    """`filename` in a model folder, or the sibling of a model file with `filename`'s suffix."""
+    target = path / filename if path.is_dir() else path.with_suffix(Path(filename).suffix)
+    if target.is_file():
+        return target
+    checkpoint = target.with_suffix(".pt")
+    if filename == ONNX_FILE and checkpoint.is_file():
+        fix = f"run `unetops export {checkpoint} --format onnx`, or use --backend torch"
+        raise ModelError("no ONNX model beside the checkpoint", path=target, fix=fix)
+    raise ModelError("model file not found", path=target, fix="give a model folder or file, or models:/NAME@ALIAS")
+
+
+def resolve_model(reference: str | Path, filename: str = MODEL_FILE) -> Path:
+    """A local model file for a model folder, a file, or `models:/NAME@ALIAS` / `models:/NAME/VERSION`.
+
+    Args:
+        reference: a folder holding `filename`, a model file, or a registry reference.
+        filename: which file of the model: `model.pt` (checkpoint) or `model.onnx`; for a file reference,
+            the sibling with that suffix.
+    """
     text = str(reference)
     match = REFERENCE.match(text)
     if match is None:
-        path = Path(text)
-        path = path / MODEL_FILE if path.is_dir() else path
-        if not path.is_file():
-            raise ModelError("model file not found", path=path, fix="give a checkpoint file or models:/NAME@ALIAS")
-        return path
+        return _local_file(Path(text), filename)
+    from mlflow.artifacts import download_artifacts
+    from mlflow.exceptions import MlflowException
+
+    from unetops.tracking.store import client
+
     mlflow = client()
     try:
         if match["alias"]:
@@ -80,4 +112,4 @@ def resolve_model(reference: str | Path) -> Path:
         raise ModelError(
             f"{text} is not in the registry at {mlflow.tracking_uri}", fix="`unetops model list` shows what is there"
         ) from None
-    return Path(download_artifacts(artifact_uri=f"{version.source}/{MODEL_FILE}", tracking_uri=mlflow.tracking_uri))
+    return Path(download_artifacts(artifact_uri=f"{version.source}/{filename}", tracking_uri=mlflow.tracking_uri))

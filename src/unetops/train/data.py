@@ -27,18 +27,6 @@ def load_split(dataset: Path, manifest: DatasetManifest, split: str) -> tuple[li
     return images, masks
 
 
-def reference_statistics(images: list[np.ndarray]) -> dict[str, list[float] | float]:
-    """Per-channel mean and standard deviation, and mean size, of the training images (inputs in [0, 1])."""
-    pixels = np.concatenate([image.reshape(image.shape[0], -1) for image in images], axis=1)
-    return {
-        "channel_mean": pixels.mean(axis=1).round(6).tolist(),
-        "channel_std": pixels.std(axis=1).round(6).tolist(),
-        "height_mean": float(np.mean([image.shape[1] for image in images])),
-        "width_mean": float(np.mean([image.shape[2] for image in images])),
-        "images": len(images),
-    }
-
-
 def _random_crop(
     image: np.ndarray, mask: np.ndarray, patch: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -20,17 +20,18 @@ from torch.utils.data import DataLoader
 
 from unetops import __version__
 from unetops.dataset.manifest import read_manifest
-from unetops.errors import DatasetError
+from unetops.errors import DatasetError, ModelError
 from unetops.export.onnx import export_onnx, onnx_parity
 from unetops.fileio import atomic_write_bytes, atomic_write_json
 from unetops.imageio import encode_image
-from unetops.model.checkpoint import ModelError, load_checkpoint, save_checkpoint
+from unetops.model.checkpoint import load_checkpoint, save_checkpoint
 from unetops.model.metadata import ModelMetadata
+from unetops.monitoring.drift import reference_statistics
 from unetops.spec.model import ImageType
 from unetops.train.augment import Augmenter
 from unetops.train.autosize import available_memory, choose_batch_size, choose_patch_size, choose_steps_per_epoch
 from unetops.train.config import TrainConfig
-from unetops.train.data import PatchDataset, load_split, reference_statistics
+from unetops.train.data import PatchDataset, load_split
 from unetops.train.networks import build_network
 from unetops.visualize import overlay_outlines
 

@@ -1,0 +1,53 @@
+"""`unetops serve`: the REST API and web UI for one model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from unetops.cli.console import err_console
+
+
+def serve(
+    model: str = typer.Option(..., envvar="UNETOPS_MODEL", help="Model folder, model.onnx or models:/NAME@ALIAS."),
+    host: str = typer.Option("127.0.0.1", envvar="UNETOPS_HOST", help="Address to listen on (0.0.0.0: all)."),
+    port: int = typer.Option(8000, envvar="UNETOPS_PORT", min=1, max=65535, help="Port to listen on."),
+    token_file: Path = typer.Option(
+        None, envvar="UNETOPS_API_TOKENS_FILE", help="File of accepted tokens, one per line (or UNETOPS_API_TOKENS)."
+    ),
+    no_auth: bool = typer.Option(False, "--no-auth", help="Serve without tokens (only behind your own auth proxy)."),
+    max_upload_mb: float = typer.Option(50, envvar="UNETOPS_MAX_UPLOAD_MB", min=0.01, help="Largest request body."),
+    max_pixels: int = typer.Option(64_000_000, envvar="UNETOPS_MAX_PIXELS", min=1, help="Largest image (w x h)."),
+    timeout: float = typer.Option(120, envvar="UNETOPS_TIMEOUT_S", min=0.1, help="Seconds one inference may take."),
+    max_concurrent: int = typer.Option(2, envvar="UNETOPS_MAX_CONCURRENT", min=1, help="Inferences at once."),
+    threads: int = typer.Option(None, envvar="UNETOPS_THREADS", min=1, help="ONNX Runtime threads per inference."),
+    cors_origin: list[str] = typer.Option(None, envvar="UNETOPS_CORS_ORIGINS", help="Origin allowed by CORS."),
+) -> None:
+    """Serve the REST API (/v1, OpenAPI at /docs), the web UI (/ui) and Prometheus metrics (/metrics)."""
+    import uvicorn
+
+    from unetops.inference.backends import load_model
+    from unetops.serve.app import create_app
+    from unetops.serve.logs import LOGGER, configure_json_logging
+    from unetops.serve.settings import ServeSettings, generated_token, read_tokens
+
+    settings = ServeSettings(
+        model=model,
+        auth=not no_auth,
+        max_upload_bytes=int(max_upload_mb * 2**20),
+        max_pixels=max_pixels,
+        request_timeout_s=timeout,
+        max_concurrent=max_concurrent,
+        threads=threads,
+        cors_origins=tuple(cors_origin or ()),
+    )
+    tokens = read_tokens(os.environ.get("UNETOPS_API_TOKENS"), token_file)
+    if settings.auth and not tokens:
+        tokens = (generated_token(),)
+        err_console.print(f"no token configured (UNETOPS_API_TOKENS or --token-file); this run accepts: {tokens[0]}")
+    configure_json_logging()
+    app = create_app(settings, load_model(model, threads=threads), tokens)
+    LOGGER.info("serving", extra={"model": model, "host": host, "port": port, "auth": settings.auth})
+    uvicorn.run(app, host=host, port=port, access_log=False, log_config=None, timeout_graceful_shutdown=30)

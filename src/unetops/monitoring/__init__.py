@@ -1,0 +1,1 @@
+"""Monitoring of a served model: input descriptors and drift from the training data."""

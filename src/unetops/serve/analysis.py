@@ -1,0 +1,82 @@
+"""What the endpoints compute for one decoded image: the mask, its outlines, and nucleus measurements."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from unetops.imageio import encode_image, encode_mask
+from unetops.inference.backends import LoadedModel
+from unetops.inference.tiled import predict_probabilities, prepare_image
+from unetops.monitoring.drift import DriftMonitor
+from unetops.quantify.config import QuantifyConfig
+from unetops.quantify.run import measure_image, nucleus_rows, qc_overlay, summary_row
+from unetops.spec.model import ImageType
+from unetops.visualize import overlay_outlines
+
+DRIFT_SIDE = 1024
+
+
+def png_base64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+@dataclass
+class Segmentation:
+    """The uint8 image and its predicted binary mask."""
+
+    image: np.ndarray
+    mask: np.ndarray
+
+    def mask_png(self) -> bytes:
+        return encode_mask(self.mask, ImageType.png)
+
+    def overlay_png(self) -> bytes:
+        return encode_image(overlay_outlines(self.image, self.mask), ImageType.png)
+
+    def outlines(self) -> list[list[list[int]]]:
+        """Outer contour of every 8-connected object, as [[x, y], ...] polygons."""
+        found, _ = cv2.findContours(self.mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        return [contour[:, 0, :].tolist() for contour in found]
+
+
+def segment(
+    image: np.ndarray, model: LoadedModel, drift: DriftMonitor | None = None, tta: bool = False
+) -> Segmentation:
+    """Prepare `image` as the model was trained, record its descriptors for drift, predict the mask."""
+    prepared = prepare_image(image, model.metadata)
+    if drift is not None:
+        drift.add(_drift_view(prepared))
+    probability = predict_probabilities(prepared, model.logits, model.metadata, tta=tta, prepared=True)
+    return Segmentation(image, probability > model.metadata.threshold)
+
+
+def _drift_view(prepared: np.ndarray) -> np.ndarray:
+    """A channel-first float image in [0, 1], shrunk so its longer side is at most `DRIFT_SIDE`."""
+    scale = DRIFT_SIDE / max(prepared.shape[:2])
+    if scale < 1:
+        size = (max(1, round(prepared.shape[1] * scale)), max(1, round(prepared.shape[0] * scale)))
+        prepared = cv2.resize(prepared, size, interpolation=cv2.INTER_AREA)
+    view = prepared.astype(np.float32) / 255.0
+    return view[None] if view.ndim == 2 else np.moveaxis(view, -1, 0)
+
+
+def quantify(
+    segmentation: Segmentation, config: QuantifyConfig, name: str, pixel_size: float | None, images: bool
+) -> dict[str, Any]:
+    """Per-nucleus rows and the image summary, with the mask and QC overlay as base64 PNG when `images`."""
+    labels, features, summary = measure_image(segmentation.image, segmentation.mask, config, pixel_size)
+    result: dict[str, Any] = {
+        "summary": summary_row(name, summary),
+        "nuclei": nucleus_rows(name, features),
+        "profile": config.model_dump(mode="json"),
+    }
+    if images:
+        overlay = qc_overlay(segmentation.image, labels, features, ids=False)
+        result["mask_png"] = png_base64(segmentation.mask_png())
+        result["overlay_png"] = png_base64(encode_image(overlay, ImageType.png))
+    return result

@@ -1,0 +1,75 @@
+"""A real `unetops serve` process on loopback, shared by the service tests of one module."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+TOKEN = "test-token-0123456789abcdef"
+UPLOAD_LIMIT_MB = 1
+
+
+@dataclass
+class Served:
+    url: str
+    token: str
+    log: Path
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def serving_model(tiny_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small model trained long enough (about 5 s) to find nuclei, so counts and tables are not empty."""
+    from helpers import tiny_train_config
+    from unetops.train.loop import train_model
+
+    config = tiny_train_config(epochs=20, steps_per_epoch=4, patch_size=64, base_width=8, learning_rate=0.01)
+    return train_model(tiny_dataset, config, tmp_path_factory.mktemp("serving") / "run", experiment=None).model_dir
+
+
+@pytest.fixture(scope="module")
+def served(serving_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`unetops serve` in a subprocess (its own working directory: no registry) until the module ends."""
+    home = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    env = {**os.environ, "UNETOPS_API_TOKENS": TOKEN}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    log = home / "serve.log"
+    command = [sys.executable, "-m", "unetops", "serve", "--model", str(serving_model), "--port", str(port)]
+    command += ["--max-upload-mb", str(UPLOAD_LIMIT_MB), "--max-pixels", "4000000", "--threads", "1"]
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"unetops serve did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield Served(url, TOKEN, log)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

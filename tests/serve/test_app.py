@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import httpx
+import numpy as np
+from PIL import Image
+
+from helpers import FORM_JSON, png_bomb, tile_png
+from unetops.inference.backends import load_model
+from unetops.inference.tiled import predict_probabilities
+
+
+def post_image(served, path: str, data: bytes, name: str = "tile.png", **params) -> httpx.Response:
+    return httpx.post(
+        f"{served.url}{path}", params=params, files={"file": (name, data)}, headers=served.auth, timeout=60
+    )
+
+
+def test_health_and_metrics_need_no_token(served) -> None:
+    assert httpx.get(f"{served.url}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{served.url}/readyz").json()["status"] == "ready"
+    metrics = httpx.get(f"{served.url}/metrics").text
+    assert "unetops_http_requests_total" in metrics and "unetops_model_info{" in metrics
+
+
+def test_no_token_is_401_and_a_wrong_token_403(served) -> None:
+    missing = httpx.get(f"{served.url}/v1/models")
+    assert missing.status_code == 401
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.headers["www-authenticate"].startswith("Bearer")
+    wrong = httpx.get(f"{served.url}/v1/models", headers={"Authorization": "Bearer not-the-token-at-all"})
+    assert wrong.status_code == 403 and wrong.json()["title"] == "Forbidden"
+    _, data = tile_png()
+    assert httpx.post(f"{served.url}/v1/segment", files={"file": ("t.png", data)}).status_code == 401
+
+
+def test_segment_returns_the_models_mask(served, serving_model: Path) -> None:
+    image, data = tile_png(96, seed=4)
+    response = post_image(served, "/v1/segment", data)
+    assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    mask = np.asarray(Image.open(io.BytesIO(response.content)))
+    model = load_model(serving_model)
+    expected = predict_probabilities(image, model.logits, model.metadata) > model.metadata.threshold
+    assert mask.shape == (96, 96) and np.array_equal(mask > 0, expected)
+    overlay = post_image(served, "/v1/segment", data, output="overlay")
+    assert np.asarray(Image.open(io.BytesIO(overlay.content))).shape == (96, 96, 3)
+
+
+def test_segment_json_has_count_and_contours(served) -> None:
+    _, data = tile_png(96, seed=5)
+    body = post_image(served, "/v1/segment", data, output="json").json()
+    assert body["width"] == body["height"] == 96
+    assert body["objects"] == len(body["contours"])
+    assert all(len(point) == 2 for contour in body["contours"] for point in contour)
+
+
+def test_quantify_json_and_csv(served) -> None:
+    _, data = tile_png(96, seed=6)
+    body = post_image(served, "/v1/quantify", data, profile="er", images="true").json()
+    assert body["summary"]["nuclei"] == len(body["nuclei"]) > 0
+    assert body["profile"]["name"] == "er" and body["mask_png"] and body["overlay_png"]
+    csv_text = post_image(served, "/v1/quantify", data, format="csv").text
+    assert csv_text.startswith("image,id,") and len(csv_text.splitlines()) == len(body["nuclei"]) + 1
+    assert post_image(served, "/v1/quantify", data, profile="../../etc/passwd").status_code == 422
+
+
+def test_spec_validation_accepts_the_form_json_and_lists_problems(served) -> None:
+    ok = httpx.post(f"{served.url}/v1/specs/validate", json=FORM_JSON, headers=served.auth)
+    assert ok.status_code == 200
+    assert ok.json()["spec"]["layout"] == "separate" and ok.json()["spec"]["width"] == 512
+    bad = httpx.post(
+        f"{served.url}/v1/specs/validate", json={**FORM_JSON, "width": "wide", "image_type": "9"}, headers=served.auth
+    )
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    assert [p.split(":")[0] for p in bad.json()["problems"]] == ["width", "image_type"]
+
+
+def test_models_lists_the_served_model_without_a_registry(served, serving_model: Path) -> None:
+    body = httpx.get(f"{served.url}/v1/models", headers=served.auth).json()
+    assert body["served"]["file"] == "model.onnx" and body["served"]["reference"] == str(serving_model)
+    assert body["registry"]["available"] is False and "MLFLOW_TRACKING_URI" in body["registry"]["reason"]
+
+
+def test_drift_rises_for_images_unlike_the_training_data(served) -> None:
+    image, data = tile_png(96, seed=7)
+    post_image(served, "/v1/segment", data)
+    before = httpx.get(f"{served.url}/v1/drift", headers=served.auth).json()
+    inverted = Image.fromarray(255 - image)
+    buffer = io.BytesIO()
+    inverted.save(buffer, format="PNG")
+    for _ in range(30):
+        post_image(served, "/v1/segment", buffer.getvalue())
+    after = httpx.get(f"{served.url}/v1/drift", headers=served.auth).json()
+    assert after["score"] > 1 > before["score"]
+    assert f"unetops_input_drift_score {after['score']}" in httpx.get(f"{served.url}/metrics").text
+
+
+def test_bad_uploads_get_problem_details_naming_the_file(served) -> None:
+    _, data = tile_png()
+    truncated = post_image(served, "/v1/segment", data[: len(data) // 2], name="cut.png")
+    assert truncated.status_code == 400 and "cut.png" in truncated.json()["detail"]
+    text = post_image(served, "/v1/segment", b"just some text\n" * 10, name="notes.png")
+    assert text.status_code == 415 and "notes.png" in text.json()["detail"]
+    bomb = post_image(served, "/v1/segment", png_bomb(), name="bomb.png")
+    assert bomb.status_code == 413 and "30000x30000" in bomb.json()["detail"]
+    huge = post_image(served, "/v1/segment", data + bytes(2 * 2**20), name="big.png")
+    assert huge.status_code == 413 and huge.headers["content-type"] == "application/problem+json"
+    path = post_image(served, "/v1/segment", b"BM" + bytes(10), name="../../etc/passwd")
+    assert path.status_code == 400 and "/etc" not in path.json()["detail"]
+
+
+def test_requests_are_logged_as_json_with_their_request_id(served) -> None:
+    response = httpx.get(f"{served.url}/healthz", headers={"X-Request-ID": "trace-42"})
+    assert response.headers["x-request-id"] == "trace-42"
+    generated = httpx.get(f"{served.url}/healthz").headers["x-request-id"]
+    lines = [json.loads(line) for line in served.log.read_text().splitlines() if line.startswith("{")]
+    logged = {entry.get("request_id"): entry for entry in lines if entry["message"] == "request"}
+    assert logged["trace-42"]["status"] == 200 and logged["trace-42"]["endpoint"] == "/healthz"
+    assert generated in logged
+
+
+def test_cors_is_off_by_default(served) -> None:
+    response = httpx.options(
+        f"{served.url}/v1/models",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+    )
+    assert "access-control-allow-origin" not in response.headers

@@ -1,0 +1,113 @@
+"""The web UI in Debian's headless Chromium, driven by Playwright (no browser download)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from helpers import tile_png
+from unetops.spec import spec_problems
+
+CHROMIUM = os.environ.get("UNETOPS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("UNETOPS_TEST_ARTIFACTS", Path(__file__).parents[2] / "build" / "test-artifacts"))
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set UNETOPS_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1200, "height": 1000})
+    tab = context.new_page()
+    tab.goto(f"{served.url}/ui/index.html")
+    tab.fill("#token-input", served.token)
+    tab.click("#token-save")
+    yield tab
+    context.close()
+
+
+def test_spec_form_generates_and_downloads_the_spec(page, tmp_path: Path) -> None:
+    page.fill("#width", "640")
+    page.fill("#height", "480")
+    page.select_option("#image_type", label="BMP")
+    page.select_option("#color_model", label="GRAYSCALE")
+    page.check("#separate_file_format")
+    page.fill("#description", "_label")
+    with page.expect_download() as download:
+        page.click("#generate")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    expected, problems = spec_problems(
+        {
+            "width": "640",
+            "height": "480",
+            "image_type": "3",
+            "color_model": "2",
+            "separate_file_format": "on",
+            "description": "_label",
+        }
+    )
+    assert saved.name == "dataset-spec.json" and not problems
+    assert json.loads(saved.read_text()) == expected.model_dump(mode="json")
+    assert json.loads(page.text_content("#spec-json")) == expected.model_dump(mode="json")
+
+
+def test_spec_form_shows_problems_inline(page) -> None:
+    page.fill("#width", "0")
+    page.click("#generate")
+    assert page.text_content('.error[data-for="width"]').strip() != ""
+    assert page.is_hidden("#result")
+
+
+def test_upload_shows_overlay_count_and_table(page, served) -> None:
+    image, data = tile_png(128, seed=9)
+    expected = httpx.post(
+        f"{served.url}/v1/quantify", files={"file": ("tile.png", data)}, headers=served.auth, timeout=60
+    ).json()["summary"]
+    page.goto(f"{served.url}/ui/analyse.html")
+    page.set_input_files("#file", files=[{"name": "tile.png", "mimeType": "image/png", "buffer": data}])
+    page.click("#analyse")
+    page.wait_for_selector("#analysis:not([hidden])")
+    page.wait_for_function("document.getElementById('overlay').naturalWidth > 0")
+    assert page.evaluate("document.getElementById('overlay').naturalWidth") == image.shape[1]
+    assert expected["nuclei"] > 0 and page.text_content("#count") == str(expected["nuclei"])
+    assert page.locator("#nuclei tbody tr").count() == expected["nuclei"]
+    with page.expect_download() as download:
+        page.click("#download-csv")
+    assert download.value.suggested_filename == "tile_nuclei.csv"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-analyse.png"), full_page=True)
+
+
+def test_models_page_shows_the_served_model(page, served, serving_model: Path) -> None:
+    page.goto(f"{served.url}/ui/models.html")
+    page.wait_for_selector("#served tbody tr")
+    assert str(serving_model) in page.text_content("#served")
+    assert "MLFLOW_TRACKING_URI" in page.text_content("#registry-note")
+
+
+def test_a_wrong_token_is_asked_for_again(browser, served) -> None:
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(f"{served.url}/ui/models.html")
+    tab.fill("#token-input", "definitely-not-the-token")
+    tab.click("#token-save")
+    tab.wait_for_selector("#token-bar:not([hidden])")
+    assert "not accepted" in tab.text_content("#token-message")
+    context.close()
