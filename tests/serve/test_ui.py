@@ -22,7 +22,10 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     if not Path(CHROMIUM).is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set UNETOPS_CHROMIUM)")
+        missing = f"no Chromium at {CHROMIUM} (apt-get install chromium, or set UNETOPS_CHROMIUM)"
+        if os.environ.get("UNETOPS_REQUIRE_BROWSER"):
+            pytest.fail(missing)
+        pytest.skip(missing)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

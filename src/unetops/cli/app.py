@@ -13,6 +13,7 @@ from unetops.cli import (
     dataset_cmd,
     export_cmd,
     model_cmd,
+    package_cmd,
     pipeline_cmd,
     predict_cmd,
     preprocess_cmd,
@@ -45,6 +46,7 @@ app.command("evaluate")(predict_cmd.evaluate)
 app.command("export")(export_cmd.export)
 app.command("quantify")(quantify_cmd.quantify)
 app.command("serve")(serve_cmd.serve)
+app.command("package")(package_cmd.package)
 
 _state = {"debug": os.environ.get("UNETOPS_DEBUG") == "1"}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from unetops import __version__
 from unetops.dataset.masks import count_objects
+from unetops.fileio import sha256_file
 from unetops.inference.backends import LoadedModel
 from unetops.monitoring.drift import DriftMonitor
 from unetops.quantify.config import PROFILES, load_profile
@@ -61,7 +61,7 @@ def _model_info(model: LoadedModel, reference: str) -> dict[str, Any]:
     return {
         "reference": reference,
         "file": model.path.name,
-        "sha256": hashlib.sha256(model.path.read_bytes()).hexdigest(),
+        "sha256": sha256_file(model.path),
         "backend": model.backend.value,
         "dataset_version": metadata.dataset_version,
         "unetops_version": metadata.unetops_version,
@@ -156,7 +156,7 @@ def create_app(settings: ServeSettings, model: LoadedModel, tokens: tuple[str, .
         result = await segmented(file, "/v1/quantify", False)
         name = safe_name(file.filename)
         measured = await run_model(
-            lambda: analysis.quantify(result, config, name, pixel_size, images), "/v1/quantify:measure"
+            lambda: analysis.quantify(result, config, name, pixel_size, images), "/v1/quantify measure"
         )
         update_drift()
         summary = measured["summary"]

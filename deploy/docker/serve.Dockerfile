@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# The serving image: unetops[serve] on ONNX Runtime, CPU, no PyTorch. Build from the repository root:
+#   docker build -f deploy/docker/serve.Dockerfile -t unetops-serve .
+# Bake a model in with `unetops package MODEL -o DIR` (a build context FROM this image), or mount one at /models/model.
+ARG PYTHON_IMAGE=python:3.12.7-slim-bookworm
+
+FROM ${PYTHON_IMAGE} AS build
+ARG UNETOPS_VERSION=0.0.0
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 SETUPTOOLS_SCM_PRETEND_VERSION=${UNETOPS_VERSION}
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY src ./src
+RUN python -m venv /opt/unetops \
+    && /opt/unetops/bin/pip install ".[serve]" \
+    && /opt/unetops/bin/python -c "import unetops.serve.app"
+
+FROM ${PYTHON_IMAGE}
+ENV PATH=/opt/unetops/bin:$PATH PYTHONUNBUFFERED=1 UNETOPS_HOST=0.0.0.0 UNETOPS_PORT=8000 UNETOPS_MODEL=/models/model
+RUN groupadd --system --gid 10001 unetops \
+    && useradd --system --uid 10001 --gid unetops --home-dir /home/unetops --create-home unetops \
+    && mkdir -p /models \
+    && chown unetops:unetops /models
+COPY --from=build /opt/unetops /opt/unetops
+USER 10001:10001
+WORKDIR /home/unetops
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+ENTRYPOINT ["unetops"]
+CMD ["serve"]

@@ -1,0 +1,67 @@
+variable "ssh_public_key" {
+  description = "Public SSH key (its contents) of the administrator."
+  type        = string
+}
+
+variable "admin_cidr" {
+  description = "CIDR allowed to reach SSH (e.g. your office IP/32)."
+  type        = string
+  validation {
+    condition     = can(cidrhost(var.admin_cidr, 0)) && var.admin_cidr != "0.0.0.0/0"
+    error_message = "admin_cidr must be a CIDR and not the whole internet."
+  }
+}
+
+variable "name" {
+  description = "Name prefix of every resource."
+  type        = string
+  default     = "unetops"
+}
+
+variable "region" {
+  description = "AWS region."
+  type        = string
+  default     = "eu-central-1"
+}
+
+variable "instance_type" {
+  description = "EC2 instance type; t3.xlarge for CPU serving, a GPU type such as g5.xlarge for training."
+  type        = string
+  default     = "t3.xlarge"
+}
+
+variable "ami_name_filter" {
+  description = "Name pattern of the Ubuntu AMI (Canonical); a Deep Learning AMI pattern for GPU types."
+  type        = string
+  default     = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"
+}
+
+variable "volume_size_gb" {
+  description = "Block-storage volume for datasets and models, GB."
+  type        = number
+  default     = 100
+}
+
+variable "repo_url" {
+  description = "Git repository the stack (deploy/compose.yaml) is fetched from."
+  type        = string
+  default     = "https://github.com/unetops/unetops.git"
+}
+
+variable "repo_ref" {
+  description = "Branch or tag of repo_url to deploy."
+  type        = string
+  default     = "main"
+}
+
+variable "serve_image" {
+  description = "Serving image the stack runs."
+  type        = string
+  default     = "ghcr.io/unetops/unetops-serve:latest"
+}
+
+variable "dataset_url" {
+  description = "Dataset archive downloaded onto the volume at first boot; empty for none. Default: Zenodo record 10.5281/zenodo.7890874 (breast-cancer cytological and histological images)."
+  type        = string
+  default     = "https://zenodo.org/api/records/7890874/files-archive"
+}
