@@ -46,7 +46,8 @@ def serve(
     tokens = read_tokens(os.environ.get("UNETOPS_API_TOKENS"), token_file)
     if settings.auth and not tokens:
         tokens = (generated_token(),)
-        err_console.print(f"no token configured (UNETOPS_API_TOKENS or --token-file); this run accepts: {tokens[0]}")
+        message = f"no token configured (UNETOPS_API_TOKENS or --token-file); this run accepts: {tokens[0]}"
+        err_console.print(message, soft_wrap=True, highlight=False)
     configure_json_logging()
     app = create_app(settings, load_model(model, threads=threads), tokens)
     LOGGER.info("serving", extra={"model": model, "host": host, "port": port, "auth": settings.auth})

@@ -1,5 +1,23 @@
-// Shared by every page: the API token (asked once, kept in this browser) and a fetch helper.
+// Shared by every page: the header, the API token (asked once, kept in this browser) and a fetch helper.
 const TOKEN_KEY = "unetops-token";
+const PAGES = [
+  ["/ui/index.html", "Dataset spec"],
+  ["/ui/analyse.html", "Analyse an image"],
+  ["/ui/models.html", "Models"],
+  ["/docs", "API"],
+];
+
+function renderHeader() {
+  const header = document.getElementById("site-header");
+  const links = PAGES.map(([href, text]) => {
+    const current = location.pathname === href || (href === "/ui/index.html" && location.pathname === "/ui/");
+    return `<a href="${href}"${current ? ' aria-current="page"' : ""}>${text}</a>`;
+  }).join("");
+  header.innerHTML = `<strong>unetops</strong><nav>${links}</nav>
+    <form id="token-bar" hidden><span id="token-message"></span>
+      <input id="token-input" type="password" placeholder="API token" aria-label="API token" autocomplete="off">
+      <button type="submit" id="token-save">Save token</button></form>`;
+}
 
 function showTokenBar(message) {
   const bar = document.getElementById("token-bar");
@@ -53,6 +71,7 @@ function cell(row, text, tag = "td") {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  renderHeader();
   document.getElementById("token-bar").addEventListener("submit", saveToken);
   if (!localStorage.getItem(TOKEN_KEY)) showTokenBar("Enter the API token once; this browser keeps it.");
 });
