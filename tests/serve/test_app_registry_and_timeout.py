@@ -1,0 +1,48 @@
+"""In-process checks of the app against a real MLflow registry, and of the inference timeout."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from helpers import tile_png, tiny_train_config
+from unetops.inference.backends import load_model
+from unetops.serve.app import create_app
+from unetops.serve.settings import ServeSettings
+from unetops.tracking import registry
+from unetops.train.loop import train_model
+
+
+def test_models_lists_registry_versions_aliases_and_metrics(tiny_dataset: Path, mlflow_home: Path) -> None:
+    result = train_model(tiny_dataset, tiny_train_config(model_name="nuclei"), mlflow_home / "run", experiment="t")
+    registry.promote("nuclei", "1", "production")
+    reference = "models:/nuclei@production"
+    model = load_model(reference)  # the ONNX file, downloaded from the registry
+    assert model.path.name == "model.onnx"
+    client = TestClient(create_app(ServeSettings(model=reference, auth=False), model))
+    body = client.get("/v1/models").json()
+    assert body["served"]["reference"] == reference
+    assert body["served"]["dataset_version"] == model.metadata.dataset_version
+    [listed] = body["registry"]["models"]
+    assert body["registry"]["available"] and listed["name"] == "nuclei"
+    assert listed["versions"][0]["aliases"] == ["production"]
+    assert listed["versions"][0]["metrics"]["best_val_dice"] == result.best_dice
+
+
+def test_an_inference_over_the_timeout_is_a_503(tiny_model: Path) -> None:
+    model = load_model(tiny_model)
+
+    def slow(batch):
+        time.sleep(1.0)
+        return model.logits(batch)
+
+    settings = ServeSettings(model=str(tiny_model), auth=False, request_timeout_s=0.2)
+    client = TestClient(create_app(settings, replace(model, logits=slow)))
+    _, data = tile_png(64)
+    started = time.perf_counter()
+    response = client.post("/v1/segment", files={"file": ("t.png", data)})
+    assert response.status_code == 503 and response.json()["title"] == "Timed out"
+    assert time.perf_counter() - started < 0.9
