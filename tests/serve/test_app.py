@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from pathlib import Path
 
 import httpx
@@ -112,14 +113,24 @@ def test_bad_uploads_get_problem_details_naming_the_file(served) -> None:
     assert path.status_code == 400 and "/etc" not in path.json()["detail"]
 
 
+def logged_requests(log: Path, wanted: set[str]) -> dict[str, dict]:
+    """Request log entries by request id, waiting (up to 10 s) for `wanted`: a line is written after its response."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+        logged = {entry.get("request_id"): entry for entry in lines if entry["message"] == "request"}
+        if wanted <= set(logged) or time.monotonic() > deadline:
+            return logged
+        time.sleep(0.05)
+
+
 def test_requests_are_logged_as_json_with_their_request_id(served) -> None:
     response = httpx.get(f"{served.url}/healthz", headers={"X-Request-ID": "trace-42"})
     assert response.headers["x-request-id"] == "trace-42"
     generated = httpx.get(f"{served.url}/healthz").headers["x-request-id"]
-    lines = [json.loads(line) for line in served.log.read_text().splitlines() if line.startswith("{")]
-    logged = {entry.get("request_id"): entry for entry in lines if entry["message"] == "request"}
+    logged = logged_requests(served.log, {"trace-42", generated})
     assert logged["trace-42"]["status"] == 200 and logged["trace-42"]["endpoint"] == "/healthz"
-    assert generated in logged
+    assert generated in logged and logged[generated]["duration_ms"] >= 0
 
 
 def test_cors_is_off_by_default(served) -> None:
