@@ -38,7 +38,7 @@ def test_prometheus_scrapes_the_api() -> None:
 def test_every_dashboard_query_uses_a_metric_the_service_exports() -> None:
     metrics = service_metrics()
     metrics.requests.labels("GET", "/healthz", "200").inc()
-    metrics.latency.labels("GET", "/healthz").observe(0.1)
+    metrics.latency.labels("GET", "/healthz", "200").observe(0.1)
     metrics.inference.labels("/v1/segment").observe(0.1)
     metrics.drift_component.labels("channel_0_mean_shift").set(0.1)
     from prometheus_client import generate_latest

@@ -77,7 +77,7 @@ class RequestLogMiddleware:
             route = scope.get("route")
             endpoint = getattr(route, "path", None) or ("static" if scope["path"].startswith("/ui") else "unmatched")
             self.metrics.requests.labels(scope["method"], endpoint, str(status)).inc()
-            self.metrics.latency.labels(scope["method"], endpoint).observe(elapsed)
+            self.metrics.latency.labels(scope["method"], endpoint, str(status)).observe(elapsed)
             LOGGER.info(
                 "request",
                 extra={

@@ -35,8 +35,8 @@ def service_metrics() -> ServiceMetrics:
         ),
         latency=Histogram(
             "unetops_http_request_duration_seconds",
-            "HTTP request latency by route",
-            ["method", "endpoint"],
+            "HTTP request latency by route and status",
+            ["method", "endpoint", "status"],
             buckets=LATENCY_BUCKETS,
             registry=registry,
         ),

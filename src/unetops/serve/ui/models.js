@@ -2,7 +2,7 @@
 function metricsText(metrics) {
   return Object.entries(metrics || {})
     .filter(([, value]) => typeof value === "number")
-    .map(([name, value]) => `${name} ${value.toFixed(3)}`)
+    .map(([name, value]) => `${name} ${Number.isInteger(value) ? value : value.toFixed(3)}`)
     .join(", ");
 }
 
