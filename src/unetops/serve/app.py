@@ -89,25 +89,31 @@ def create_app(settings: ServeSettings, model: LoadedModel, tokens: tuple[str, .
     install_problem_handlers(app)
     authorised = [Depends(require_token)]
 
-    async def run_model(work: Callable[[], T], endpoint: str) -> T:
+    async def in_worker(work: Callable[[], T]) -> T:
         """Run `work` in a worker thread, at most `max_concurrent` at once, within the request timeout."""
 
         def guarded() -> T:
             with slots:
-                start = time.perf_counter()
-                result = work()
-                metrics.inference.labels(endpoint).observe(time.perf_counter() - start)
-                return result
+                return work()
 
         try:
             with anyio.fail_after(settings.request_timeout_s):
                 return await anyio.to_thread.run_sync(guarded, abandon_on_cancel=True)
         except TimeoutError:
-            raise Problem(503, "Timed out", f"inference took over {settings.request_timeout_s:g} s") from None
+            raise Problem(503, "Timed out", f"the image took over {settings.request_timeout_s:g} s") from None
 
     async def segmented(file: UploadFile, endpoint: str, tta: bool) -> analysis.Segmentation:
-        image = decode_upload(await file.read(), file.filename, settings.max_pixels)
-        return await run_model(lambda: analysis.segment(image, model, drift, tta), endpoint)
+        """Decode and segment in a worker thread: a large image never blocks the event loop."""
+        data = await file.read()
+
+        def work() -> analysis.Segmentation:
+            image = decode_upload(data, file.filename, settings.max_pixels)
+            start = time.perf_counter()
+            result = analysis.segment(image, model, drift, tta)
+            metrics.inference.labels(endpoint).observe(time.perf_counter() - start)
+            return result
+
+        return await in_worker(work)
 
     def update_drift() -> dict[str, Any]:
         report = drift.report()
@@ -155,9 +161,7 @@ def create_app(settings: ServeSettings, model: LoadedModel, tokens: tuple[str, .
         config = load_profile(profile.value)
         result = await segmented(file, "/v1/quantify", False)
         name = safe_name(file.filename)
-        measured = await run_model(
-            lambda: analysis.quantify(result, config, name, pixel_size, images), "/v1/quantify measure"
-        )
+        measured = await in_worker(lambda: analysis.quantify(result, config, name, pixel_size, images))
         update_drift()
         summary = measured["summary"]
         metrics.nuclei.observe(summary["nuclei"])
