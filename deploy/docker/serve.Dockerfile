@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# The serving image: unetops[serve] on ONNX Runtime, CPU, no PyTorch. Build from the repository root:
+# The serving image: unetops[serve,registry] on ONNX Runtime, CPU, no PyTorch (MLflow's client only, for
+# models:/NAME@ALIAS and /v1/models). Build from the repository root:
 #   docker build -f deploy/docker/serve.Dockerfile -t unetops-serve .
 # Bake a model in with `unetops package MODEL -o DIR` (a build context FROM this image), or mount one at /models/model.
 ARG PYTHON_IMAGE=python:3.12.7-slim-bookworm
@@ -11,7 +12,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY src ./src
 RUN python -m venv /opt/unetops \
-    && /opt/unetops/bin/pip install ".[serve]" \
+    && /opt/unetops/bin/pip install ".[serve,registry]" \
     && /opt/unetops/bin/python -c "import unetops.serve.app"
 
 FROM ${PYTHON_IMAGE}

@@ -24,6 +24,13 @@ _, data = tile_png(64)
 assert client.post("/v1/quantify", files={"file": ("t.png", data)}).status_code == 200
 models = client.get("/v1/models").json()
 assert models["registry"]["available"] is False, models
+from unetops.errors import ModelError
+try:
+    load_model("models:/nuclei@production")
+except ModelError as exc:
+    assert "need MLflow" in exc.problem, exc.problem
+else:
+    raise AssertionError("a registry reference without MLflow must be a ModelError")
 print("ok")
 """
 

@@ -44,11 +44,12 @@ def serve(
         cors_origins=tuple(cors_origin or ()),
     )
     tokens = read_tokens(os.environ.get("UNETOPS_API_TOKENS"), token_file)
+    loaded = load_model(model, threads=threads)
     if settings.auth and not tokens:
         tokens = (generated_token(),)
         message = f"no token configured (UNETOPS_API_TOKENS or --token-file); this run accepts: {tokens[0]}"
         err_console.print(message, soft_wrap=True, highlight=False)
     configure_json_logging()
-    app = create_app(settings, load_model(model, threads=threads), tokens)
+    app = create_app(settings, loaded, tokens)
     LOGGER.info("serving", extra={"model": model, "host": host, "port": port, "auth": settings.auth})
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=None, timeout_graceful_shutdown=30)

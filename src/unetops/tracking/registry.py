@@ -97,19 +97,28 @@ def resolve_model(reference: str | Path, filename: str = MODEL_FILE) -> Path:
     match = REFERENCE.match(text)
     if match is None:
         return _local_file(Path(text), filename)
-    from mlflow.artifacts import download_artifacts
-    from mlflow.exceptions import MlflowException
-
-    from unetops.tracking.store import client
-
-    mlflow = client()
     try:
+        from mlflow.artifacts import download_artifacts
+        from mlflow.exceptions import MlflowException
+        from mlflow.tracking.registry import UnsupportedModelRegistryStoreURIException
+
+        from unetops.tracking.store import client, tracking_uri
+    except ImportError:
+        fix = "install unetops[registry] (or [train]), or give a model folder or file"
+        raise ModelError(f"{text}: registry references need MLflow, which is not installed", fix=fix) from None
+    try:
+        mlflow = client()
         if match["alias"]:
             version = mlflow.get_model_version_by_alias(match["name"], match["alias"])
         else:
             version = mlflow.get_model_version(match["name"], match["version"])
+    except UnsupportedModelRegistryStoreURIException:
+        raise ModelError(
+            f"{text}: this MLflow installation cannot use the registry at {tracking_uri()}",
+            fix="set MLFLOW_TRACKING_URI to your MLflow server (http://...)",
+        ) from None
     except MlflowException:
         raise ModelError(
-            f"{text} is not in the registry at {mlflow.tracking_uri}", fix="`unetops model list` shows what is there"
+            f"{text} is not in the registry at {tracking_uri()}", fix="`unetops model list` shows what is there"
         ) from None
     return Path(download_artifacts(artifact_uri=f"{version.source}/{filename}", tracking_uri=mlflow.tracking_uri))
