@@ -33,8 +33,15 @@ def serve(
     from unetops.serve.logs import LOGGER, configure_json_logging
     from unetops.serve.settings import ServeSettings, generated_token, read_tokens
 
+    tokens = read_tokens(os.environ.get("UNETOPS_API_TOKENS"), token_file)
+    loaded = load_model(model, threads=threads)
+    if not no_auth and not tokens:
+        tokens = (generated_token(),)
+        message = f"no token configured (UNETOPS_API_TOKENS or --token-file); this run accepts: {tokens[0]}"
+        err_console.print(message, soft_wrap=True, highlight=False)
     settings = ServeSettings(
         model=model,
+        tokens=tokens,
         auth=not no_auth,
         max_upload_bytes=int(max_upload_mb * 2**20),
         max_pixels=max_pixels,
@@ -43,13 +50,7 @@ def serve(
         threads=threads,
         cors_origins=tuple(cors_origin or ()),
     )
-    tokens = read_tokens(os.environ.get("UNETOPS_API_TOKENS"), token_file)
-    loaded = load_model(model, threads=threads)
-    if settings.auth and not tokens:
-        tokens = (generated_token(),)
-        message = f"no token configured (UNETOPS_API_TOKENS or --token-file); this run accepts: {tokens[0]}"
-        err_console.print(message, soft_wrap=True, highlight=False)
     configure_json_logging()
-    app = create_app(settings, loaded, tokens)
+    app = create_app(settings, loaded)
     LOGGER.info("serving", extra={"model": model, "host": host, "port": port, "auth": settings.auth})
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=None, timeout_graceful_shutdown=30)

@@ -70,9 +70,13 @@ def _shift(values: Sequence[float], reference: Sequence[float], scale: Sequence[
     return [abs(v - r) / max(s, 1e-6) for v, r, s in zip(values, reference, scale, strict=True)]
 
 
-def drift_components(recent: Sequence[Mapping[str, list[float]]], reference: Mapping[str, Any]) -> dict[str, float]:
-    """Named drift components (0 = like the training data) of recent image descriptors."""
-    mean = {key: np.mean([d[key] for d in recent], axis=0).tolist() for key in recent[0]}
+def mean_descriptors(recent: Sequence[Mapping[str, list[float]]]) -> dict[str, list[float]]:
+    """Element-wise mean of each descriptor over recent images."""
+    return {key: np.mean([d[key] for d in recent], axis=0).tolist() for key in recent[0]}
+
+
+def drift_components(mean: Mapping[str, list[float]], reference: Mapping[str, Any]) -> dict[str, float]:
+    """Named drift components (0 = like the training data) of the mean descriptors of recent images."""
     components: dict[str, float] = {}
     channels = len(reference.get("channel_mean", []))
     if channels and len(mean["channel_mean"]) == channels:
@@ -115,8 +119,9 @@ class DriftMonitor:
             "components": {},
         }
         if recent:
-            components = drift_components(recent, self.reference)
+            mean = mean_descriptors(recent)
+            components = drift_components(mean, self.reference)
             report["components"] = {k: round(v, 4) for k, v in components.items()}
             report["score"] = round(max(components.values()), 4) if components else None
-            report["recent"] = {k: np.mean([d[k] for d in recent], axis=0).round(6).tolist() for k in recent[0]}
+            report["recent"] = {k: [round(v, 6) for v in values] for k, values in mean.items()}
         return report

@@ -72,8 +72,8 @@ def _model_info(model: LoadedModel, reference: str) -> dict[str, Any]:
     }
 
 
-def create_app(settings: ServeSettings, model: LoadedModel, tokens: tuple[str, ...] = ()) -> FastAPI:
-    """The service for one loaded model; `tokens` are the accepted bearer tokens (with `settings.auth`)."""
+def create_app(settings: ServeSettings, model: LoadedModel) -> FastAPI:
+    """The service for one loaded model."""
     app = FastAPI(
         title="unetops",
         version=__version__,
@@ -81,11 +81,12 @@ def create_app(settings: ServeSettings, model: LoadedModel, tokens: tuple[str, .
         "Every /v1 endpoint needs `Authorization: Bearer <token>`; errors are problem details (RFC 9457).",
     )
     metrics = service_metrics()
-    drift = DriftMonitor(model.metadata.reference_stats, settings.drift_window)
+    monitor = DriftMonitor(model.metadata.reference_stats, settings.drift_window)
     info = _model_info(model, settings.model)
     metrics.model.labels(settings.model, info["sha256"][:12], info["dataset_version"]).set(1)
     slots = threading.BoundedSemaphore(settings.max_concurrent)
-    app.state.settings, app.state.tokens = settings, tokens
+    profiles = {name: load_profile(name) for name in PROFILES}
+    app.state.settings = settings
     install_problem_handlers(app)
     authorised = [Depends(require_token)]
 
@@ -109,14 +110,15 @@ def create_app(settings: ServeSettings, model: LoadedModel, tokens: tuple[str, .
         def work() -> analysis.Segmentation:
             image = decode_upload(data, file.filename, settings.max_pixels)
             start = time.perf_counter()
-            result = analysis.segment(image, model, drift, tta)
+            result = analysis.segment(image, model, monitor, tta)
             metrics.inference.labels(endpoint).observe(time.perf_counter() - start)
             return result
 
         return await in_worker(work)
 
-    def update_drift() -> dict[str, Any]:
-        report = drift.report()
+    def drift_report() -> dict[str, Any]:
+        """The drift report, also set into the drift gauges (updated when read, not on every request)."""
+        report = monitor.report()
         if report["score"] is not None:
             metrics.drift.set(report["score"])
             for name, value in report["components"].items():
@@ -131,7 +133,6 @@ def create_app(settings: ServeSettings, model: LoadedModel, tokens: tuple[str, .
     ) -> Response:
         """Segment nuclei: the binary mask (PNG, 255 = nucleus), the outline overlay, or JSON with outlines."""
         result = await segmented(file, "/v1/segment", tta)
-        update_drift()
         if output is SegmentOutput.mask:
             return Response(result.mask_png(), media_type="image/png")
         if output is SegmentOutput.overlay:
@@ -158,11 +159,10 @@ def create_app(settings: ServeSettings, model: LoadedModel, tokens: tuple[str, .
         format: Annotated[TableFormat, Query(description="json, or csv of the nuclei")] = TableFormat.json,
     ) -> Response:
         """Segment and measure nuclei: per-nucleus features and the image summary (count, Ki-67 index, H-score)."""
-        config = load_profile(profile.value)
+        config = profiles[profile.value]
         result = await segmented(file, "/v1/quantify", False)
         name = safe_name(file.filename)
         measured = await in_worker(lambda: analysis.quantify(result, config, name, pixel_size, images))
-        update_drift()
         summary = measured["summary"]
         metrics.nuclei.observe(summary["nuclei"])
         if isinstance(summary.get("ki67_index"), float):
@@ -187,9 +187,9 @@ def create_app(settings: ServeSettings, model: LoadedModel, tokens: tuple[str, .
         return {"served": info, "registry": await anyio.to_thread.run_sync(registry_listing)}
 
     @app.get("/v1/drift", dependencies=authorised, responses=ERRORS, tags=["models"])
-    async def drift_report() -> dict[str, Any]:
+    async def drift_endpoint() -> dict[str, Any]:
         """Input drift of the recent images from the model's training images."""
-        return update_drift()
+        return drift_report()
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
@@ -204,7 +204,7 @@ def create_app(settings: ServeSettings, model: LoadedModel, tokens: tuple[str, .
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
     async def prometheus() -> Response:
         """Prometheus metrics."""
-        update_drift()
+        drift_report()
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/", include_in_schema=False)

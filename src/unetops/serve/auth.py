@@ -25,5 +25,5 @@ def require_token(request: Request) -> None:
     scheme, _, offered = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not offered.strip():
         raise Problem(401, "Authentication required", "send Authorization: Bearer <token>", CHALLENGE)
-    if not token_accepted(offered.strip(), request.app.state.tokens):
+    if not token_accepted(offered.strip(), settings.tokens):
         raise Problem(403, "Forbidden", "the token is not accepted")

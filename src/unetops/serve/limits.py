@@ -23,10 +23,9 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = problem_response(413, "Request too large", f"the request body is over {self.limit:,} bytes")
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.limit:
-            await too_large(scope, receive, send)
+            await self._refuse(scope, receive, send)
             return
         received, exceeded, answered = 0, False, False
 
@@ -45,9 +44,13 @@ class BodyLimitMiddleware:
                 await send(message)
             elif not answered:  # whatever the app made of the interrupted body, the answer is 413
                 answered = True
-                await too_large(scope, receive, send)
+                await self._refuse(scope, receive, send)
 
         with contextlib.suppress(BodyTooLarge):
             await self.app(scope, counted_receive, guarded_send)
         if exceeded and not answered:
-            await too_large(scope, receive, send)
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"the request body is over {self.limit:,} bytes"
+        await problem_response(413, "Request too large", detail)(scope, receive, send)

@@ -22,7 +22,7 @@ class ServeSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, protected_namespaces=())
 
     model: str = Field(description="model folder, model.onnx, or models:/NAME@ALIAS")
-    tokens: tuple[str, ...] = Field((), description="accepted bearer tokens")
+    tokens: tuple[str, ...] = Field((), repr=False, description="accepted bearer tokens (with `auth`)")
     auth: bool = Field(True, description="require a bearer token on the API (off only for a trusted network)")
     max_upload_bytes: int = Field(50 * 2**20, ge=1024, description="largest request body")
     max_pixels: int = Field(64_000_000, ge=1, description="largest image (width x height) accepted")
