@@ -43,6 +43,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks deploy
 	$(PY) -m ruff format --check src tests benchmarks deploy
+	$(VENV)/bin/lint-imports
 
 test: lint $(DEPLOY_STAMP)
 	$(PY) -m pytest -n 2 -q

@@ -27,12 +27,12 @@ TILE = 512
 
 def make_model(folder: Path) -> Path:
     from unetops import __version__
-    from unetops.export.onnx import export_onnx
     from unetops.model.checkpoint import save_checkpoint
     from unetops.model.metadata import ModelMetadata
+    from unetops.model.network import build_network
+    from unetops.model.onnx import export_onnx
     from unetops.spec import DatasetSpec
     from unetops.train.config import TrainConfig
-    from unetops.train.networks import build_network
 
     torch.manual_seed(0)
     config = TrainConfig()
@@ -65,7 +65,7 @@ def ms_per_tile(logits, batch: int, repeats: int) -> float:
 def large_image_peak(model: Path) -> dict:
     code = (
         "import json, resource, time, numpy as np; "
-        "from unetops.inference.backends import load_model; from unetops.inference.tiled import predict_probabilities; "
+        "from unetops.model.backends import load_model; from unetops.model.tiled import predict_probabilities; "
         f"m = load_model({str(model)!r}); "
         "image = np.tile(np.random.default_rng(0).integers(0, 255, (1000, 1000, 3), dtype=np.uint8), (8, 8, 1)); "
         "start = time.perf_counter(); p = predict_probabilities(image, m.logits, m.metadata, window=512); "
@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--skip-large", action="store_true", help="skip the 8000 x 8000 image (about 2 minutes)")
     args = parser.parse_args()
-    from unetops.inference.backends import Backend, load_model
+    from unetops.model.backends import Backend, load_model
 
     with tempfile.TemporaryDirectory() as tmp:
         model = make_model(Path(tmp))

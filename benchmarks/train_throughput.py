@@ -59,10 +59,10 @@ def run_plain(dataset: Path, steps: int) -> float:
     import torch
     from monai.losses import DiceCELoss
 
-    from unetops.dataset.manifest import read_manifest
+    from unetops.model.network import build_network
+    from unetops.spec.manifest import read_manifest
     from unetops.train.config import TrainConfig
     from unetops.train.data import load_split
-    from unetops.train.networks import build_network
 
     torch.manual_seed(0)
     images, masks = load_split(dataset, read_manifest(dataset), "train")

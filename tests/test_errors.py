@@ -19,3 +19,11 @@ def test_message_names_file_problem_and_fix() -> None:
 
 def test_message_without_file_or_fix() -> None:
     assert str(UnetopsError("plain")) == "plain"
+
+
+def test_missing_extra_names_the_extra_only_for_optional_modules() -> None:
+    from unetops.errors import missing_extra
+
+    error = missing_extra(ModuleNotFoundError("No module named 'onnxruntime'", name="onnxruntime.capi"))
+    assert error is not None and error.fix == "pip install 'unetops[serve]'" and "onnxruntime" in error.problem
+    assert missing_extra(ModuleNotFoundError("No module named 'yaml'", name="yaml")) is None

@@ -46,3 +46,23 @@ class DatasetError(UnetopsError):
 
 class ModelError(UnetopsError):
     """A model file or registry reference cannot be found or used."""
+
+
+class MissingExtraError(UnetopsError):
+    """An optional dependency is not installed; the message names the extra that brings it."""
+
+
+EXTRA_OF_MODULE = {
+    **dict.fromkeys(("torch", "monai", "lightning_fabric", "onnx"), "train"),
+    "mlflow": "train] or unetops[registry",
+    **dict.fromkeys(("onnxruntime", "fastapi", "uvicorn", "starlette", "prometheus_client", "multipart"), "serve"),
+}
+
+
+def missing_extra(exc: ModuleNotFoundError) -> MissingExtraError | None:
+    """The error to show for an optional module that is not installed; None for any other missing module."""
+    module = (exc.name or "").split(".")[0]
+    extra = EXTRA_OF_MODULE.get(module)
+    if extra is None:
+        return None
+    return MissingExtraError(f"this needs {module}, which is not installed", fix=f"pip install 'unetops[{extra}]'")

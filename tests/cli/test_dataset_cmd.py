@@ -6,8 +6,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from unetops.cli.app import app
-from unetops.dataset.manifest import read_manifest
 from unetops.sample import SampleSummary
+from unetops.spec.manifest import read_manifest
 
 runner = CliRunner()
 

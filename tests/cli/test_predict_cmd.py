@@ -43,3 +43,16 @@ def test_evaluate_writes_the_report_and_logs_to_the_models_run(tiny_dataset: Pat
     run = client().get_run(run_id)
     assert "val_dice" in run.data.metrics and "val_aji" in run.data.metrics
     assert {a.path for a in client().list_artifacts(run_id, "evaluation/val")} >= {"evaluation/val/report.html"}
+
+
+def test_predict_and_evaluate_take_a_training_checkpoint(tiny_model: Path, tiny_dataset: Path, tmp_path: Path) -> None:
+    best = tiny_model.parent / "checkpoints" / "best.pt"
+    write_image(tmp_path / "in" / "a.png", rgb_image(40))
+    predicted = runner.invoke(app, ["predict", str(best), str(tmp_path / "in"), "-o", str(tmp_path / "out")])
+    assert predicted.exit_code == 0, predicted.output
+    assert (tmp_path / "out" / "a_mask.png").is_file()
+    evaluated = runner.invoke(
+        app, ["evaluate", str(best), str(tiny_dataset), "--out", str(tmp_path / "eval"), "--no-track"]
+    )
+    assert evaluated.exit_code == 0, evaluated.output
+    assert (tmp_path / "eval" / "summary.json").is_file()

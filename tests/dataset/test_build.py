@@ -13,12 +13,12 @@ import pytest
 
 from helpers import write_dsb_case, write_pair
 from unetops.dataset.build import build_dataset, output_name
-from unetops.dataset.manifest import read_manifest
 from unetops.errors import DatasetError
 from unetops.fileio import sha256_file
 from unetops.imageio import image_to_uint8, read_image
 from unetops.sample import SampleSummary
 from unetops.spec import ColorModel, DatasetSpec, ImageType, OutputLayout
+from unetops.spec.manifest import read_manifest
 
 SPEC = DatasetSpec(width=128, height=128, group_pattern=r"(slide\d+)")
 
@@ -176,3 +176,22 @@ def test_a_build_killed_midway_leaves_no_dataset(tmp_path: Path) -> None:
     assert len(manifest.items) == 300
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert json.loads((out / "dataset.json").read_text())["version"] == manifest.version
+
+
+def test_the_manifest_holds_the_same_problems_as_the_check(tmp_path: Path) -> None:
+    from unetops.dataset.check import check_source
+
+    source = tmp_path / "src"
+    write_pair(source, "train/images/p1_a.png", "train/masks/p1_a.png")
+    write_pair(source, "test/images/p1_b.png", "test/masks/p1_b.png", seed=1)
+    write_pair(source, "test/images/p2_a.png", "test/masks/p2_a.png", seed=2)
+    write_pair(source, "train/images/p3_a.png", "train/masks/p3_a.png", seed=3)
+    spec = DatasetSpec(width=32, height=32, group_pattern=r"(p\d+)_")
+    manifest = build_dataset(source, spec, tmp_path / "out", workers=1)
+    checked = check_source(source, group_pattern=spec.group_pattern, workers=1)
+    assert sorted((p["code"], p["file"]) for p in manifest.problems) == sorted(
+        (p.code, p.file) for p in checked.problems
+    )
+    leaks = sorted(p["file"] for p in manifest.problems if p["code"] == "group-across-splits")
+    assert leaks == ["test/images/p1_b.png", "train/images/p1_a.png"]
+    assert sorted(s.key for s in manifest.skipped) == ["test/p1_b", "train/p1_a"]

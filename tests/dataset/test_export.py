@@ -10,10 +10,10 @@ from unetops.dataset.build import build_dataset
 from unetops.dataset.check import check_source
 from unetops.dataset.export import ExportFormat, export_dataset
 from unetops.dataset.layouts import scan_source
-from unetops.dataset.manifest import read_manifest
 from unetops.imageio import image_to_uint8, read_image
 from unetops.sample import SampleSummary
 from unetops.spec import DatasetSpec, ImageType
+from unetops.spec.manifest import read_manifest
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from unetops.cli.app import app
 from unetops.errors import ModelError
-from unetops.inference.backends import load_model
+from unetops.model.backends import load_model
 
 
 def test_package_writes_a_build_context_the_service_can_load(tiny_model: Path, tmp_path: Path) -> None:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from unetops.dataset.manifest import read_manifest
 from unetops.errors import DatasetError
 from unetops.evaluation.report import write_evaluation
 from unetops.evaluation.run import METRICS, bootstrap_interval, evaluate_model
-from unetops.inference.backends import Backend, load_model
+from unetops.model.backends import Backend, load_model
+from unetops.spec.manifest import read_manifest
 
 
 def test_evaluation_outputs_name_every_image(tiny_model: Path, tiny_dataset: Path, tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from helpers import rgb_image, write_image
 from unetops.errors import UnetopsError
 from unetops.imageio import read_image
 from unetops.imageio.inputs import expand_inputs
-from unetops.inference.backends import Backend, load_model
 from unetops.inference.predict import predict_files
+from unetops.model.backends import Backend, load_model
 
 
 def test_expand_files_folders_and_globs(tmp_path: Path) -> None:

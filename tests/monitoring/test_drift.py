@@ -3,23 +3,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from unetops.monitoring.drift import DriftMonitor, image_descriptors, reference_statistics
+from unetops.model.reference import reference_statistics
+from unetops.monitoring.drift import DriftMonitor, drift_view
 from unetops.sample import synthetic_ihc_tile
 
 
 def tiles(count: int, seed: int = 0) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     return [np.moveaxis(synthetic_ihc_tile(rng, height=64, width=64).image, -1, 0) / 255.0 for _ in range(count)]
-
-
-def test_reference_statistics_pool_pixels_and_stains() -> None:
-    images = tiles(4)
-    stats = reference_statistics(images)
-    pixels = np.concatenate([i.reshape(3, -1) for i in images], axis=1)
-    np.testing.assert_allclose(stats["channel_mean"], pixels.mean(axis=1), atol=1e-6)
-    assert stats["images"] == 4 and len(stats["stain_od_mean"]) == len(stats["stain_od_std"]) == 2
-    assert "stain_od_mean" not in reference_statistics([i[:1] for i in images])  # grayscale: no stains
-    assert image_descriptors(images[0])["size"] == [64.0, 64.0]
 
 
 def test_same_distribution_scores_low_and_another_stain_high() -> None:
@@ -41,3 +32,9 @@ def test_a_grayscale_model_ignores_stains() -> None:
     monitor.add(gray[0])
     assert set(monitor.report()["components"]) == {"channel_0_mean_shift", "channel_0_spread_log2_ratio"}
     assert monitor.report()["score"] == pytest.approx(max(monitor.report()["components"].values()), abs=1e-4)
+
+
+def test_drift_view_is_channel_first_and_shrunk() -> None:
+    view = drift_view(np.full((3000, 1500, 3), 255, np.uint8))
+    assert view.shape == (3, 1024, 512) and view.dtype == np.float32 and view.max() == 1.0
+    assert drift_view(np.zeros((10, 20), np.uint8)).shape == (1, 10, 20)

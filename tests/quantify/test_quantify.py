@@ -11,11 +11,11 @@ import pytest
 from pydantic import ValidationError
 
 from helpers import write_image, write_mask
+from unetops.preprocess.deconvolution import deconvolve
 from unetops.quantify.config import PROFILES, QuantifyConfig, QuantifyError, load_profile
 from unetops.quantify.features import intensity_bins, min_feret, nucleus_features
 from unetops.quantify.instances import nucleus_instances, touches_border
 from unetops.quantify.run import masks_from_folder, quantify_images
-from unetops.quantify.stains import deconvolve
 from unetops.quantify.summary import allred_proportion, image_summary
 from unetops.sample import synthetic_ihc_tile
 

@@ -10,8 +10,8 @@ import numpy as np
 from PIL import Image
 
 from helpers import FORM_JSON, png_bomb, tile_png
-from unetops.inference.backends import load_model
-from unetops.inference.tiled import predict_probabilities
+from unetops.model.backends import load_model
+from unetops.model.tiled import predict_probabilities
 
 
 def post_image(served, path: str, data: bytes, name: str = "tile.png", **params) -> httpx.Response:

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from helpers import tile_png, tiny_train_config
-from unetops.inference.backends import load_model
+from unetops.model.backends import load_model
 from unetops.serve.app import create_app
 from unetops.serve.settings import ServeSettings
 from unetops.tracking import registry

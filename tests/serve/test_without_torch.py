@@ -13,7 +13,7 @@ for name in ("torch", "monai", "mlflow", "lightning_fabric"):
 from pathlib import Path
 from fastapi.testclient import TestClient
 from helpers import tile_png
-from unetops.inference.backends import load_model
+from unetops.model.backends import load_model
 from unetops.serve.app import create_app
 from unetops.serve.settings import ServeSettings
 

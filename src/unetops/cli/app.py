@@ -7,6 +7,7 @@ import os
 import sys
 
 import typer
+from rich.markup import escape
 
 from unetops import __version__
 from unetops.cli import (
@@ -24,7 +25,7 @@ from unetops.cli import (
     train_cmd,
 )
 from unetops.cli.console import err_console
-from unetops.errors import UnetopsError
+from unetops.errors import UnetopsError, missing_extra
 
 app = typer.Typer(
     name="unetops",
@@ -72,11 +73,15 @@ def root(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: runs the app; a `UnetopsError` is printed as `error: ...` without a traceback."""
+    """Entry point: runs the app; a `UnetopsError` (a missing optional dependency too) is printed as
+    `error: ...` without a traceback."""
     try:
-        app(args=argv, prog_name="unetops")
+        try:
+            app(args=argv, prog_name="unetops")
+        except ModuleNotFoundError as exc:
+            raise missing_extra(exc) or exc from exc
     except UnetopsError as exc:
         if _state["debug"]:
             raise
-        err_console.print(f"[bold red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(exc.render())}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)

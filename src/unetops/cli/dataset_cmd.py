@@ -13,10 +13,10 @@ from unetops.dataset.build import build_dataset
 from unetops.dataset.check import CheckReport, check_source
 from unetops.dataset.export import ExportFormat, export_dataset
 from unetops.dataset.layouts import LAYOUTS
-from unetops.dataset.manifest import DatasetManifest
 from unetops.dataset.problems import Severity
 from unetops.fileio import atomic_write_json, dump_json
 from unetops.spec import load_spec
+from unetops.spec.manifest import DatasetManifest
 
 app = typer.Typer(help="Check, build and export datasets.", no_args_is_help=True)
 

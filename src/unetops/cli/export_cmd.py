@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from unetops.cli.console import console
-from unetops.export.formats import ExportFormat
+from unetops.model.export import ExportFormat
 
 
 def export(
@@ -16,7 +16,7 @@ def export(
     out: Path = typer.Option(None, "--out", "-o", help="File to write (default: beside the checkpoint)."),
 ) -> None:
     """Export a model with its metadata; refused if its probabilities differ from PyTorch's by 1e-4 or more."""
-    from unetops.export.model_export import export_model
+    from unetops.model.export import export_model
 
     path, difference = export_model(model, fmt, out)
     console.print(f"wrote {path} (max probability difference to PyTorch {difference:.1e})")

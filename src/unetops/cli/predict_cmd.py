@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from unetops.cli.console import console, err_console, progress_bar
-from unetops.inference.options import Backend
+from unetops.model.backends import Backend
 
 MODEL_HELP = "Model: a checkpoint file, a run's model folder, or models:/NAME@ALIAS."
 
@@ -25,8 +25,8 @@ def predict(
     window: int = typer.Option(None, min=16, help="Sliding-window size (default: the training patch size)."),
 ) -> None:
     """Segment images of any size (tiled, Gaussian-blended); unreadable files are reported and skipped."""
-    from unetops.inference.backends import load_model
     from unetops.inference.predict import predict_files
+    from unetops.model.backends import load_model
 
     loaded = load_model(model, backend)
     with progress_bar("predicting") as (on_start, on_progress):
@@ -53,7 +53,7 @@ def evaluate(
     """Pixel, object and contour metrics per image, with bootstrap intervals and an HTML report."""
     from unetops.evaluation.report import write_evaluation
     from unetops.evaluation.run import evaluate_model
-    from unetops.inference.backends import load_model
+    from unetops.model.backends import load_model
 
     loaded = load_model(model, backend)
     with progress_bar("evaluating") as (on_start, on_progress):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import typer
 from rich.table import Table
 
 from unetops.cli.console import console, err_console, progress_bar
+from unetops.cli.options import field_default
 from unetops.imageio.inputs import expand_inputs
-from unetops.inference.options import Backend
+from unetops.model.backends import Backend
 from unetops.quantify.config import PROFILES, load_profile
-from unetops.quantify.run import masks_from_folder, quantify_images
+from unetops.quantify.run import masks_from_folder, quantify_images, segmenter_masks
+from unetops.spec.model import DatasetSpec
 
 
 def quantify(
@@ -20,7 +21,9 @@ def quantify(
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
     masks: Path = typer.Option(None, help="Folder of masks named <stem><keyword>.<ext>."),
     model: str = typer.Option(None, help="Segment with this model instead (path or models:/NAME@ALIAS)."),
-    mask_keyword: str = typer.Option("_mask", help="Suffix of mask stems in --masks."),
+    mask_keyword: str = typer.Option(
+        field_default(DatasetSpec, "mask_keyword"), help="Suffix of mask stems in --masks."
+    ),
     profile: str = typer.Option("ki67", help=f"Profile: {', '.join(PROFILES)} or a YAML file."),
     pixel_size: float = typer.Option(None, min=0, help="Micrometres per pixel (adds um, um^2 and density per mm^2)."),
     backend: Backend = typer.Option(Backend.onnx, help="Backend for --model."),
@@ -34,13 +37,10 @@ def quantify(
     if masks is not None:
         source = masks_from_folder(masks, mask_keyword)
     else:
-        from unetops.inference.backends import load_model
-        from unetops.inference.tiled import predict_probabilities
+        from unetops.model.backends import load_model
+        from unetops.model.segmenter import Segmenter
 
-        loaded = load_model(model, backend)
-
-        def source(path: Path, image: np.ndarray) -> np.ndarray:
-            return predict_probabilities(image, loaded.logits, loaded.metadata) > loaded.metadata.threshold
+        source = segmenter_masks(Segmenter(load_model(model, backend)))
 
     with progress_bar("quantifying") as (on_start, on_progress):
         result = quantify_images(

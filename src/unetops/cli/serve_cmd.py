@@ -8,30 +8,41 @@ from pathlib import Path
 import typer
 
 from unetops.cli.console import err_console
+from unetops.cli.options import field_default, field_option
+from unetops.serve.settings import ServeSettings
 
 
 def serve(
-    model: str = typer.Option(..., envvar="UNETOPS_MODEL", help="Model folder, model.onnx or models:/NAME@ALIAS."),
+    model: str = field_option(ServeSettings, "model", envvar="UNETOPS_MODEL", default=...),
     host: str = typer.Option("127.0.0.1", envvar="UNETOPS_HOST", help="Address to listen on (0.0.0.0: all)."),
     port: int = typer.Option(8000, envvar="UNETOPS_PORT", min=1, max=65535, help="Port to listen on."),
     token_file: Path = typer.Option(
         None, envvar="UNETOPS_API_TOKENS_FILE", help="File of accepted tokens, one per line (or UNETOPS_API_TOKENS)."
     ),
     no_auth: bool = typer.Option(False, "--no-auth", help="Serve without tokens (only behind your own auth proxy)."),
-    max_upload_mb: float = typer.Option(50, envvar="UNETOPS_MAX_UPLOAD_MB", min=0.01, help="Largest request body."),
-    max_pixels: int = typer.Option(64_000_000, envvar="UNETOPS_MAX_PIXELS", min=1, help="Largest image (w x h)."),
-    timeout: float = typer.Option(120, envvar="UNETOPS_TIMEOUT_S", min=0.1, help="Seconds one inference may take."),
-    max_concurrent: int = typer.Option(2, envvar="UNETOPS_MAX_CONCURRENT", min=1, help="Inferences at once."),
-    threads: int = typer.Option(None, envvar="UNETOPS_THREADS", min=1, help="ONNX Runtime threads per inference."),
-    cors_origin: list[str] = typer.Option(None, envvar="UNETOPS_CORS_ORIGINS", help="Origin allowed by CORS."),
+    max_upload_mb: float = field_option(
+        ServeSettings,
+        "max_upload_bytes",
+        "--max-upload-mb",
+        default=field_default(ServeSettings, "max_upload_bytes") / 2**20,
+        envvar="UNETOPS_MAX_UPLOAD_MB",
+        min=0.01,
+    ),
+    max_pixels: int = field_option(ServeSettings, "max_pixels", envvar="UNETOPS_MAX_PIXELS", min=1),
+    timeout: float = field_option(ServeSettings, "request_timeout_s", "--timeout", envvar="UNETOPS_TIMEOUT_S", min=0.1),
+    max_concurrent: int = field_option(ServeSettings, "max_concurrent", envvar="UNETOPS_MAX_CONCURRENT", min=1),
+    threads: int = field_option(ServeSettings, "threads", envvar="UNETOPS_THREADS", min=1),
+    cors_origin: list[str] = field_option(
+        ServeSettings, "cors_origins", "--cors-origin", default=None, envvar="UNETOPS_CORS_ORIGINS"
+    ),
 ) -> None:
     """Serve the REST API (/v1, OpenAPI at /docs), the web UI (/ui) and Prometheus metrics (/metrics)."""
     import uvicorn
 
-    from unetops.inference.backends import load_model
+    from unetops.model.backends import load_model
     from unetops.serve.app import create_app
     from unetops.serve.logs import LOGGER, configure_json_logging
-    from unetops.serve.settings import ServeSettings, generated_token, read_tokens
+    from unetops.serve.settings import generated_token, read_tokens
 
     tokens = read_tokens(os.environ.get("UNETOPS_API_TOKENS"), token_file)
     loaded = load_model(model, threads=threads)

@@ -7,9 +7,10 @@ from pathlib import Path
 import typer
 
 from unetops.cli.console import console
+from unetops.cli.options import field_option
 from unetops.errors import SpecError
 from unetops.fileio import atomic_write_text, dump_json
-from unetops.spec import ColorModel, DatasetSpec, ImageType, OutputLayout, ResizePolicy, spec_problems
+from unetops.spec import ColorModel, DatasetSpec, ImageType, OutputLayout, ResizePolicy, SplitFractions, spec_problems
 from unetops.spec.load import read_spec_json
 
 app = typer.Typer(help="Write, print the schema of, and validate dataset specs.", no_args_is_help=True)
@@ -28,19 +29,19 @@ def _emit(text: str, out: Path | None, *, force: bool = False) -> None:
 @app.command("init")
 def init(
     out: Path = typer.Option(None, "--out", "-o", help="File to write; stdout when omitted."),
-    width: int = typer.Option(512, help="Output width in pixels."),
-    height: int = typer.Option(512, help="Output height in pixels."),
+    width: int = field_option(DatasetSpec, "width"),
+    height: int = field_option(DatasetSpec, "height"),
     native_size: bool = typer.Option(False, "--native-size", help="Keep every image's own size."),
-    resize: ResizePolicy = typer.Option(ResizePolicy.stretch, help="How to reach width x height."),
-    image_type: ImageType = typer.Option(ImageType.png, help="Format of the built images."),
-    color_model: ColorModel = typer.Option(ColorModel.rgb, help="Colour model of the built images."),
-    layout: OutputLayout = typer.Option(OutputLayout.separate, help="separate image/mask folders, or single folder."),
-    mask_keyword: str = typer.Option("_mask", help="Suffix of mask file stems."),
-    train: float = typer.Option(0.7, help="Train fraction."),
-    val: float = typer.Option(0.15, help="Validation fraction."),
-    test: float = typer.Option(0.15, help="Test fraction."),
-    seed: int = typer.Option(0, help="Seed of the split."),
-    group_pattern: str = typer.Option(None, help=r"Regex naming the slide/patient in a path, e.g. '(slide\d+)'."),
+    resize: ResizePolicy = field_option(DatasetSpec, "resize"),
+    image_type: ImageType = field_option(DatasetSpec, "image_type"),
+    color_model: ColorModel = field_option(DatasetSpec, "color_model"),
+    layout: OutputLayout = field_option(DatasetSpec, "layout"),
+    mask_keyword: str = field_option(DatasetSpec, "mask_keyword"),
+    train: float = field_option(SplitFractions, "train"),
+    val: float = field_option(SplitFractions, "val"),
+    test: float = field_option(SplitFractions, "test"),
+    seed: int = field_option(DatasetSpec, "seed"),
+    group_pattern: str = field_option(DatasetSpec, "group_pattern"),
     force: bool = typer.Option(False, help="Replace an existing file."),
 ) -> None:
     """Write a dataset spec from flags."""

@@ -8,8 +8,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from unetops.cli.console import console, err_console
+from unetops.cli.options import field_option
 from unetops.fileio import atomic_write_json
-from unetops.train.config import load_train_config
+from unetops.train.config import TrainConfig, load_train_config
+
+
+def _override(name: str, *decls: str) -> object:
+    return field_option(TrainConfig, name, *decls, override=True)
 
 
 def train(
@@ -17,45 +22,29 @@ def train(
     config: Path = typer.Option(None, help="YAML file of training settings (a `train:` section is used if present)."),
     out: Path = typer.Option(Path("runs/train"), help="Run folder: checkpoints, model, overlays."),
     resume: bool = typer.Option(False, help="Continue the interrupted run in --out from its last checkpoint."),
-    epochs: int = typer.Option(None, help="Maximum epochs."),
-    batch_size: int = typer.Option(None, help="Batch size (default: chosen from memory)."),
-    patch_size: int = typer.Option(None, help="Training patch size (default: chosen from the images)."),
-    steps_per_epoch: int = typer.Option(None, help="Batches per epoch (default: cover the train pixels once)."),
-    architecture: str = typer.Option(None, help="unet, attention-unet or unet++."),
-    depth: int = typer.Option(None, help="Resolution levels."),
-    base_width: int = typer.Option(None, help="Channels at the first level."),
-    learning_rate: float = typer.Option(None, help="AdamW learning rate."),
-    time_budget: str = typer.Option(None, help="Stop cleanly after this long, e.g. 10m."),
-    seed: int = typer.Option(None, help="Random seed."),
-    accelerator: str = typer.Option(None, help="auto, cpu or gpu."),
-    devices: int = typer.Option(None, help="Devices for distributed data parallel."),
-    num_nodes: int = typer.Option(None, help="Nodes for distributed data parallel."),
-    precision: str = typer.Option(None, help="auto, 32-true, 16-mixed or bf16-mixed."),
-    model_name: str = typer.Option(None, help="Registry name of the model."),
-    register: bool = typer.Option(None, "--register/--no-register", help="Register the model in MLflow."),
+    epochs: int = _override("epochs"),
+    batch_size: int = _override("batch_size"),
+    patch_size: int = _override("patch_size"),
+    steps_per_epoch: int = _override("steps_per_epoch"),
+    architecture: str = _override("architecture"),
+    depth: int = _override("depth"),
+    base_width: int = _override("base_width"),
+    learning_rate: float = _override("learning_rate"),
+    time_budget: str = _override("time_budget"),
+    seed: int = _override("seed"),
+    accelerator: str = _override("accelerator"),
+    devices: int = _override("devices"),
+    num_nodes: int = _override("num_nodes"),
+    precision: str = _override("precision"),
+    model_name: str = _override("model_name"),
+    register_model: bool = _override("register_model", "--register/--no-register"),
     experiment: str = typer.Option("unetops", help="MLflow experiment."),
     track: bool = typer.Option(True, "--track/--no-track", help="Track the run in MLflow."),
     metrics: Path = typer.Option(None, help="Write the final metrics as JSON here (for `dvc metrics show`)."),
 ) -> None:
     """Train a U-Net (MONAI) on a built dataset; best and last checkpoints, ONNX, MLflow run and registry."""
-    overrides = {
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "patch_size": patch_size,
-        "steps_per_epoch": steps_per_epoch,
-        "architecture": architecture,
-        "depth": depth,
-        "base_width": base_width,
-        "learning_rate": learning_rate,
-        "time_budget": time_budget,
-        "seed": seed,
-        "accelerator": accelerator,
-        "devices": devices,
-        "num_nodes": num_nodes,
-        "precision": precision,
-        "model_name": model_name,
-        "register_model": register,
-    }
+    given = dict(locals())
+    overrides = {name: given[name] for name in TrainConfig.model_fields if name in given}
     settings = load_train_config(config, overrides)
     from unetops.train.loop import EpochReport, train_model  # torch, MONAI: loaded only to train
 

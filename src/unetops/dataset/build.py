@@ -13,18 +13,19 @@ from pathlib import Path
 from typing import Literal
 
 from unetops import __version__
+from unetops.dataset.check import finish_reports
 from unetops.dataset.convert import convert_pair
 from unetops.dataset.inspect import ItemReport, load_item
 from unetops.dataset.items import SourceItem
 from unetops.dataset.layouts import scan_source
-from unetops.dataset.manifest import MANIFEST_NAME, DatasetManifest, ManifestItem, SkippedItem
-from unetops.dataset.masks import count_objects
-from unetops.dataset.split import assign_groups, split_groups
-from unetops.dataset.statistics import describe, summarise
+from unetops.dataset.split import split_groups
+from unetops.dataset.statistics import describe
 from unetops.errors import DatasetError
 from unetops.fileio import atomic_directory, atomic_write_json, sha256_bytes
 from unetops.imageio import SUFFIX_BY_TYPE, encode_image, encode_labels, encode_mask
+from unetops.imageio.masks import count_objects
 from unetops.parallel import parallel_map
+from unetops.spec.manifest import MANIFEST_NAME, DatasetManifest, ManifestItem, SkippedItem
 from unetops.spec.model import DatasetSpec, OutputLayout
 
 OnError = Literal["skip", "fail"]
@@ -174,7 +175,7 @@ def build_dataset(
         work = partial(_stage_item, root=source, spec=spec, staging=staging)
         staged = parallel_map(work, list(enumerate(items)), workers=workers, on_progress=on_progress)
         reports = [s.report for s in staged]
-        assign_groups(reports, spec.group_pattern)
+        source_statistics = finish_reports(reports, spec.group_pattern)  # the same cross-item checks as `check`
         failed = [r for r in reports if not r.usable]
         if failed and on_error == "fail":
             lines = [
@@ -208,7 +209,7 @@ def build_dataset(
             ],
             problems=[p.to_dict() for r in sorted(reports, key=lambda r: r.key) for p in r.problems],
             statistics={
-                "source": summarise(reports),
+                "source": source_statistics,
                 "output_foreground_fraction": describe(i.foreground_fraction for i in placed),
                 "output_objects_per_mask": describe(i.objects for i in placed),
             },

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from unetops import __version__
-from unetops.dataset.manifest import DatasetManifest, read_manifest
-from unetops.dataset.masks import read_mask
 from unetops.fileio import atomic_directory, atomic_write_bytes, atomic_write_json
 from unetops.imageio import encode_image, image_to_uint8, read_image
+from unetops.imageio.masks import read_mask
+from unetops.spec.manifest import DatasetManifest, read_manifest
 from unetops.spec.model import ColorModel, ImageType
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from unetops.dataset.items import SourceItem
-from unetops.dataset.masks import binarise_mask, count_objects, merge_instance_masks
 from unetops.dataset.problems import Problem, has_errors
 from unetops.errors import ImageReadError
 from unetops.fileio import sha256_bytes
 from unetops.imageio import DecodedImage, decode_image, image_to_uint8
+from unetops.imageio.masks import binarise_mask, count_objects, merge_instance_masks
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from unetops.deploy.dockerfile import DEFAULT_BASE, DOCKERFILE, MODEL_DIR
 from unetops.fileio import atomic_directory, dump_json, sha256_file
-from unetops.inference.backends import load_model
+from unetops.model.backends import load_model
 
 
 def package_model(reference: str, out: Path, *, base_image: str = DEFAULT_BASE, overwrite: bool = False) -> Path:

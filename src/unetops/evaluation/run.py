@@ -10,15 +10,15 @@ from typing import Any
 
 import numpy as np
 
-from unetops.dataset.manifest import read_manifest
-from unetops.dataset.masks import connected_components, read_mask
 from unetops.errors import DatasetError
 from unetops.evaluation.contours import CONTOUR_METRICS, contour_metrics
 from unetops.evaluation.objects import OBJECT_METRICS, object_metrics
 from unetops.evaluation.pixel import PIXEL_METRICS, pixel_metrics
 from unetops.imageio import image_to_uint8, read_image
-from unetops.inference.backends import LoadedModel
-from unetops.inference.tiled import predict_probabilities
+from unetops.imageio.masks import connected_components, read_mask
+from unetops.model.backends import LoadedModel
+from unetops.model.segmenter import Segmenter
+from unetops.spec.manifest import read_manifest
 
 METRICS = PIXEL_METRICS + OBJECT_METRICS + CONTOUR_METRICS
 ERROR_COLOURS = {"true_positive": (235, 235, 235), "false_positive": (230, 40, 40), "false_negative": (40, 90, 230)}
@@ -94,12 +94,12 @@ def evaluate_model(
         raise DatasetError(f"the dataset has no {split!r} images", path=dataset, fix="choose another --split")
     if on_start:
         on_start(len(items))
+    segmenter = Segmenter(model, tta=tta)
     results = []
     for item in items:
         image = image_to_uint8(read_image(dataset / item.image))
         truth = read_mask(dataset / item.mask)
-        probability = predict_probabilities(image, model.logits, model.metadata, tta=tta, prepared=True)
-        prediction = probability > model.metadata.threshold
+        prediction = segmenter.segment(image, prepared=True).mask
         true_instances = (
             read_image(dataset / item.instances, mask=True).array.astype(np.int32)
             if item.instances

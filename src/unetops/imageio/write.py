@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from unetops.spec.model import ImageType
+from unetops.imageio.types import ImageType
 
 SUFFIX_BY_TYPE: dict[ImageType, str] = {
     ImageType.jpg: ".jpg",

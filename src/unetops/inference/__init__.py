@@ -1,1 +1,1 @@
-"""Prediction: model backends (ONNX Runtime, PyTorch), tiled inference of any image size, file output."""
+"""Batch prediction: masks, probability maps and overlays for files, folders and globs."""

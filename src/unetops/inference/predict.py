@@ -12,9 +12,9 @@ from unetops.errors import ImageReadError
 from unetops.fileio import atomic_write_bytes
 from unetops.imageio import SUFFIX_BY_TYPE, encode_image, encode_mask, image_to_uint8, read_image
 from unetops.imageio.inputs import expand_inputs
-from unetops.inference.backends import LoadedModel
-from unetops.inference.tiled import predict_probabilities
-from unetops.spec.model import ImageType
+from unetops.imageio.types import ImageType
+from unetops.model.backends import LoadedModel
+from unetops.model.segmenter import Segmenter
 from unetops.visualize import overlay_outlines
 
 
@@ -65,7 +65,7 @@ def predict_files(
     files = expand_inputs(inputs)
     if on_start:
         on_start(len(files))
-    cut = model.metadata.threshold if threshold is None else threshold
+    segmenter = Segmenter(model, threshold=threshold, tta=tta, window=window)
     summary = PredictionSummary()
     for path in files:
         try:
@@ -73,12 +73,14 @@ def predict_files(
         except ImageReadError as exc:
             summary.failed.append((path, exc.problem))
         else:
-            probability = predict_probabilities(image, model.logits, model.metadata, tta=tta, window=window)
-            mask = probability > cut
+            result = segmenter.segment(image)
+            mask = result.mask
             names = output_names(path.stem, model)
             outputs = {"mask": encode_mask(mask, model.metadata.dataset_spec.mask_type)}
             if probabilities:
-                outputs["probabilities"] = encode_image((probability * 255 + 0.5).astype(np.uint8), ImageType.png)
+                outputs["probabilities"] = encode_image(
+                    (result.probabilities * 255 + 0.5).astype(np.uint8), ImageType.png
+                )
             if overlay:
                 outputs["overlay"] = encode_image(overlay_outlines(image, mask), ImageType.png)
             for role, data in outputs.items():

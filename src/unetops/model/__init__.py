@@ -1,1 +1,1 @@
-"""Trained models: their metadata, checkpoint files, and loading by path or registry reference."""
+"""Trained models: network, metadata, checkpoints, export, backends, tiled inference and the segmenter."""

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
+from unetops.model.config import NetworkConfig
 from unetops.spec.model import DatasetSpec
-from unetops.train.config import TrainConfig
+
+FORMAT = "unetops-model/2"
 
 
 class ModelMetadata(BaseModel):
     """What a checkpoint (and its ONNX twin) needs around it to predict the way it was trained.
 
-    Inputs are the dataset spec's colour model, preprocessed by `dataset_spec.preprocess`, scaled to [0, 1]
-    and laid out (N, C, H, W); the output is one logit channel, foreground where sigmoid > `threshold`.
+    Inputs are the dataset spec's colour model, prepared by `unetops.spec.prepare.prepare_image`, scaled to
+    [0, 1] and laid out (N, C, H, W); the output is one logit channel, foreground where sigmoid > `threshold`.
+    `network` rebuilds the network; `train_config` records every training setting as it was.
     """
 
     model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
-    format: Literal["unetops-model/1"] = "unetops-model/1"
+    format: Literal["unetops-model/1", "unetops-model/2"] = FORMAT
     unetops_version: str
     in_channels: int
     threshold: float
@@ -27,6 +30,22 @@ class ModelMetadata(BaseModel):
     divisor: int
     dataset_version: str
     dataset_spec: DatasetSpec
-    train_config: TrainConfig
+    network: NetworkConfig
+    train_config: dict[str, Any]
     reference_stats: dict[str, Any]
     metrics: dict[str, Any] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _network_from_training(cls, data: Any) -> Any:
+        """Accept the training settings as a model, and derive `network` from them (format 1 had none)."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        training = data.get("train_config")
+        if isinstance(training, BaseModel):
+            data["train_config"] = training = training.model_dump(mode="json")
+        if "network" not in data and isinstance(training, dict):
+            data["network"] = {key: training[key] for key in NetworkConfig.model_fields if key in training}
+            data["format"] = FORMAT
+        return data

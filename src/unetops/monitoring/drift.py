@@ -1,7 +1,6 @@
 """Input drift: image descriptors of recent requests compared with the training images' statistics.
 
-Every model's metadata carries `reference_stats` of its training images (pooled per-channel mean and
-standard deviation in [0, 1], hematoxylin and DAB optical density for RGB models, mean size). The service
+Every model's metadata carries `reference_stats` of its training images (`unetops.model.reference`). The service
 keeps the descriptors of its last requests and reports, per descriptor, how far their mean is from the
 reference: channel and stain means in reference standard deviations, channel spread as |log2| of the ratio.
 The drift score is the largest of these; about 0.5 is worth a look, above 1 the inputs no longer look
@@ -16,58 +15,28 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import cv2
 import numpy as np
 
-from unetops.quantify.config import StainVectors
-from unetops.quantify.stains import deconvolve
+from unetops.model.reference import STAINS, image_descriptors
 
 WINDOW = 200
-STAINS = ("hematoxylin", "dab")
-
-
-def _as_uint8_rgb(image: np.ndarray) -> np.ndarray:
-    return np.moveaxis((np.clip(image, 0, 1) * 255 + 0.5).astype(np.uint8), 0, -1)
-
-
-def _stain_od(image: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Per-pixel hematoxylin and DAB OD of a channel-first RGB image in [0, 1]; None for other channel counts."""
-    return deconvolve(_as_uint8_rgb(image), StainVectors()) if image.shape[0] == 3 else None
-
-
-def image_descriptors(image: np.ndarray) -> dict[str, list[float]]:
-    """Per-channel mean and std, stain OD means (RGB) and size of a channel-first image in [0, 1]."""
-    pixels = image.reshape(image.shape[0], -1)
-    descriptors = {
-        "channel_mean": pixels.mean(axis=1).tolist(),
-        "channel_std": pixels.std(axis=1).tolist(),
-        "size": [float(image.shape[1]), float(image.shape[2])],
-    }
-    od = _stain_od(image)
-    if od is not None:
-        descriptors["stain_od_mean"] = [float(channel.mean()) for channel in od]
-    return descriptors
-
-
-def reference_statistics(images: Sequence[np.ndarray]) -> dict[str, Any]:
-    """Pooled statistics of channel-first training images in [0, 1], stored in the model's metadata."""
-    pixels = np.concatenate([image.reshape(image.shape[0], -1) for image in images], axis=1)
-    stats: dict[str, Any] = {
-        "channel_mean": pixels.mean(axis=1).round(6).tolist(),
-        "channel_std": pixels.std(axis=1).round(6).tolist(),
-        "height_mean": float(np.mean([image.shape[1] for image in images])),
-        "width_mean": float(np.mean([image.shape[2] for image in images])),
-        "images": len(images),
-    }
-    ods = [od for od in map(_stain_od, images) if od is not None]
-    if ods:
-        per_stain = [np.concatenate([od[i].ravel() for od in ods]) for i in range(len(STAINS))]
-        stats["stain_od_mean"] = [round(float(v.mean()), 6) for v in per_stain]
-        stats["stain_od_std"] = [round(float(v.std()), 6) for v in per_stain]
-    return stats
+DRIFT_SIDE = 1024
 
 
 def _shift(values: Sequence[float], reference: Sequence[float], scale: Sequence[float]) -> list[float]:
     return [abs(v - r) / max(s, 1e-6) for v, r, s in zip(values, reference, scale, strict=True)]
+
+
+def drift_view(prepared: np.ndarray) -> np.ndarray:
+    """A prepared uint8 image as the monitor records it: channel-first float in [0, 1], longer side at most
+    `DRIFT_SIDE`."""
+    scale = DRIFT_SIDE / max(prepared.shape[:2])
+    if scale < 1:
+        size = (max(1, round(prepared.shape[1] * scale)), max(1, round(prepared.shape[0] * scale)))
+        prepared = cv2.resize(prepared, size, interpolation=cv2.INTER_AREA)
+    view = prepared.astype(np.float32) / 255.0
+    return view[None] if view.ndim == 2 else np.moveaxis(view, -1, 0)
 
 
 def mean_descriptors(recent: Sequence[Mapping[str, list[float]]]) -> dict[str, list[float]]:

@@ -5,43 +5,17 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from unetops.errors import UnetopsError
-
-Vector = tuple[float, float, float]
+from unetops.preprocess.deconvolution import StainVectors
 
 
 class QuantifyError(UnetopsError):
     """A quantification profile or input is invalid."""
 
     exit_code = 2
-
-
-class StainVectors(BaseModel):
-    """Optical-density vectors (R, G, B) of the stains; normalised to unit length on use."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    hematoxylin: Vector = (0.650, 0.704, 0.286)
-    dab: Vector = (0.268, 0.570, 0.776)
-    residual: Vector | None = Field((0.072, 0.990, 0.105), description="third stain (eosin); null: orthogonal")
-
-    @field_validator("hematoxylin", "dab", "residual")
-    @classmethod
-    def _not_zero(cls, value: Vector | None) -> Vector | None:
-        if value is not None and (min(value) < 0 or np.linalg.norm(value) == 0):
-            raise ValueError("an optical-density vector has non-negative components, not all zero")
-        return value
-
-    def matrix(self) -> np.ndarray:
-        """Rows: hematoxylin, DAB, residual, each of unit length."""
-        h = np.asarray(self.hematoxylin, float) / np.linalg.norm(self.hematoxylin)
-        d = np.asarray(self.dab, float) / np.linalg.norm(self.dab)
-        r = np.cross(h, d) if self.residual is None else np.asarray(self.residual, float)
-        return np.stack([h, d, r / np.linalg.norm(r)])
 
 
 class QuantifyConfig(BaseModel):

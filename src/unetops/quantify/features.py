@@ -10,9 +10,9 @@ import numpy as np
 from scipy import ndimage
 from skimage.measure import regionprops_table
 
+from unetops.preprocess.deconvolution import deconvolve
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.instances import touches_border
-from unetops.quantify.stains import deconvolve
 
 SHAPE_PROPERTIES = (
     "label", "centroid", "bbox", "area", "perimeter", "area_convex", "equivalent_diameter_area",

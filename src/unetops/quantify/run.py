@@ -14,15 +14,16 @@ import cv2
 import numpy as np
 
 from unetops import __version__
-from unetops.dataset.masks import read_mask
 from unetops.errors import ImageReadError, UnetopsError
 from unetops.fileio import atomic_write_bytes, atomic_write_json, atomic_write_text
 from unetops.imageio import encode_image, image_to_uint8, read_image
+from unetops.imageio.masks import read_mask
+from unetops.imageio.types import ImageType
+from unetops.model.segmenter import Segmenter
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.features import nucleus_features
 from unetops.quantify.instances import nucleus_instances, outlines
 from unetops.quantify.summary import image_summary
-from unetops.spec.model import ImageType
 from unetops.visualize import histogram_png
 
 POSITIVE_COLOUR = (200, 60, 20)
@@ -59,6 +60,11 @@ def masks_from_folder(folder: Path, keyword: str = "_mask") -> MaskSource:
         raise ImageReadError(f"no mask named {image_path.stem}{keyword}.* in {folder}", path=image_path)
 
     return find
+
+
+def segmenter_masks(segmenter: Segmenter) -> MaskSource:
+    """The masks a model predicts, as a mask source."""
+    return lambda image_path, image: segmenter.segment(image).mask
 
 
 def qc_overlay(image: np.ndarray, labels: np.ndarray, features: dict[str, np.ndarray], ids: bool = True) -> np.ndarray:

@@ -10,15 +10,12 @@ import cv2
 import numpy as np
 
 from unetops.imageio import encode_image, encode_mask
-from unetops.inference.backends import LoadedModel
-from unetops.inference.tiled import predict_probabilities, prepare_image
-from unetops.monitoring.drift import DriftMonitor
+from unetops.imageio.types import ImageType
+from unetops.model.segmenter import Segmenter
+from unetops.monitoring.drift import DriftMonitor, drift_view
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.run import measure_image, nucleus_rows, qc_overlay, summary_row
-from unetops.spec.model import ImageType
 from unetops.visualize import overlay_outlines
-
-DRIFT_SIDE = 1024
 
 
 def png_base64(data: bytes) -> str:
@@ -44,25 +41,10 @@ class Segmentation:
         return [contour[:, 0, :].tolist() for contour in found]
 
 
-def segment(
-    image: np.ndarray, model: LoadedModel, drift: DriftMonitor | None = None, tta: bool = False
-) -> Segmentation:
-    """Prepare `image` as the model was trained, record its descriptors for drift, predict the mask."""
-    prepared = prepare_image(image, model.metadata)
-    if drift is not None:
-        drift.add(_drift_view(prepared))
-    probability = predict_probabilities(prepared, model.logits, model.metadata, tta=tta, prepared=True)
-    return Segmentation(image, probability > model.metadata.threshold)
-
-
-def _drift_view(prepared: np.ndarray) -> np.ndarray:
-    """A channel-first float image in [0, 1], shrunk so its longer side is at most `DRIFT_SIDE`."""
-    scale = DRIFT_SIDE / max(prepared.shape[:2])
-    if scale < 1:
-        size = (max(1, round(prepared.shape[1] * scale)), max(1, round(prepared.shape[0] * scale)))
-        prepared = cv2.resize(prepared, size, interpolation=cv2.INTER_AREA)
-    view = prepared.astype(np.float32) / 255.0
-    return view[None] if view.ndim == 2 else np.moveaxis(view, -1, 0)
+def segment(image: np.ndarray, segmenter: Segmenter, drift: DriftMonitor | None = None) -> Segmentation:
+    """Segment `image`, recording the prepared image's descriptors for drift."""
+    observe = None if drift is None else (lambda prepared: drift.add(drift_view(prepared)))
+    return Segmentation(image, segmenter.segment(image, observe=observe).mask)
 
 
 def quantify(

@@ -24,7 +24,7 @@ class ServeSettings(BaseModel):
     model: str = Field(description="model folder, model.onnx, or models:/NAME@ALIAS")
     tokens: tuple[str, ...] = Field((), repr=False, description="accepted bearer tokens (with `auth`)")
     auth: bool = Field(True, description="require a bearer token on the API (off only for a trusted network)")
-    max_upload_bytes: int = Field(50 * 2**20, ge=1024, description="largest request body")
+    max_upload_bytes: int = Field(50 * 2**20, ge=1024, description="largest request body (the CLI takes MB)")
     max_pixels: int = Field(64_000_000, ge=1, description="largest image (width x height) accepted")
     request_timeout_s: float = Field(120.0, gt=0, description="longest time one inference may take")
     max_concurrent: int = Field(2, ge=1, description="inferences run at once; others wait (within the timeout)")

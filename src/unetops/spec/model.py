@@ -9,32 +9,10 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from unetops.imageio.types import ColorModel, ImageType, ResizePolicy
 from unetops.preprocess.ops import PreprocessOp
 
-
-class ImageType(str, Enum):
-    """File format of the built images."""
-
-    jpg = "jpg"
-    png = "png"
-    bmp = "bmp"
-    tif = "tif"
-
-    @property
-    def lossless(self) -> bool:
-        return self is not ImageType.jpg
-
-
-class ColorModel(str, Enum):
-    """Colour model of the built images; masks are always single-channel 0/255."""
-
-    rgb = "rgb"
-    grayscale = "grayscale"
-    binary = "binary"
-
-    @property
-    def channels(self) -> int:
-        return 3 if self is ColorModel.rgb else 1
+__all__ = ["ColorModel", "DatasetSpec", "ImageType", "OutputLayout", "ResizePolicy", "SplitFractions"]
 
 
 class OutputLayout(str, Enum):
@@ -44,22 +22,14 @@ class OutputLayout(str, Enum):
     single = "single"
 
 
-class ResizePolicy(str, Enum):
-    """How an image reaches width x height: stretch, fit inside with padding, or centre crop."""
-
-    stretch = "stretch"
-    fit = "fit"
-    crop = "crop"
-
-
 class SplitFractions(BaseModel):
     """Fractions of the items (by group) in each split; they sum to 1."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    train: float = Field(0.7, ge=0, le=1)
-    val: float = Field(0.15, ge=0, le=1)
-    test: float = Field(0.15, ge=0, le=1)
+    train: float = Field(0.7, ge=0, le=1, description="Train fraction.")
+    val: float = Field(0.15, ge=0, le=1, description="Validation fraction.")
+    test: float = Field(0.15, ge=0, le=1, description="Test fraction.")
 
     @model_validator(mode="after")
     def _sum_to_one(self) -> SplitFractions:

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from unetops.errors import UnetopsError
+from unetops.model.config import NetworkConfig
 
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h)?\s*$")
 
@@ -41,34 +42,31 @@ class AugmentConfig(BaseModel):
     hed_jitter: float = Field(0.03, ge=0, le=0.2, description="HED stain jitter strength (RGB only; 0 disables)")
 
 
-class TrainConfig(BaseModel):
+class TrainConfig(NetworkConfig):
     """Training settings. `None` for batch and patch size means: choose from the data and the memory."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, protected_namespaces=())
-
-    architecture: Literal["unet", "attention-unet", "unet++"] = "unet"
-    depth: int = Field(4, ge=2, le=6, description="resolution levels (unet++ always uses 5)")
-    base_width: int = Field(16, ge=4, le=128, description="channels at the first level; doubled per level")
-    epochs: int = Field(100, ge=1, le=100000)
+    epochs: int = Field(100, ge=1, le=100000, description="maximum epochs")
     patience: int = Field(20, ge=1, description="epochs without validation Dice improvement before stopping")
-    learning_rate: float = Field(2e-3, gt=0, le=1)
-    weight_decay: float = Field(1e-4, ge=0, le=1)
-    scheduler: Literal["cosine", "constant"] = "cosine"
-    batch_size: int | None = Field(None, ge=1, le=1024)
-    patch_size: int | None = Field(None, ge=16, le=4096)
+    learning_rate: float = Field(2e-3, gt=0, le=1, description="AdamW learning rate")
+    weight_decay: float = Field(1e-4, ge=0, le=1, description="AdamW weight decay")
+    scheduler: Literal["cosine", "constant"] = Field("cosine", description="learning-rate schedule")
+    batch_size: int | None = Field(None, ge=1, le=1024, description="batch size (default: chosen from memory)")
+    patch_size: int | None = Field(
+        None, ge=16, le=4096, description="training patch size (default: chosen from the images)"
+    )
     steps_per_epoch: int | None = Field(
         None, ge=1, description="batches per epoch (default: enough patches to cover the train pixels once)"
     )
     time_budget: str | None = Field(None, description="stop cleanly after this long, e.g. 10m")
     threshold: float = Field(0.5, gt=0, lt=1, description="probability above which a pixel is foreground")
     augment: AugmentConfig = Field(default_factory=AugmentConfig)
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, description="random seed")
     loader_workers: int = Field(
         0, ge=0, le=64, description="processes preparing batches; worth it when a GPU leaves the CPU idle"
     )
-    accelerator: Literal["auto", "cpu", "gpu"] = "auto"
+    accelerator: Literal["auto", "cpu", "gpu"] = Field("auto", description="auto, cpu or gpu")
     devices: int = Field(1, ge=1, description="GPUs (or CPU processes) for distributed data parallel")
-    num_nodes: int = Field(1, ge=1)
+    num_nodes: int = Field(1, ge=1, description="nodes for distributed data parallel")
     precision: Literal["auto", "32-true", "16-mixed", "bf16-mixed"] = Field("auto", description="auto: mixed on GPU")
     model_name: str = Field("unetops-nuclei", min_length=1, description="registry name of the trained model")
     register_model: bool = Field(True, description="register the trained model in the MLflow registry")
@@ -85,11 +83,6 @@ class TrainConfig(BaseModel):
         if self.patch_size is not None and self.patch_size % self.divisor:
             raise ValueError(f"patch_size must be a multiple of {self.divisor} for depth {self.depth}")
         return self
-
-    @property
-    def divisor(self) -> int:
-        """Spatial sizes must be multiples of this for the network's downsampling."""
-        return 16 if self.architecture == "unet++" else 2 ** (self.depth - 1)
 
     @property
     def time_budget_seconds(self) -> float | None:

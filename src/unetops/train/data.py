@@ -8,9 +8,9 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from unetops.dataset.manifest import DatasetManifest
-from unetops.dataset.masks import read_mask
 from unetops.imageio import image_to_uint8, read_image
+from unetops.imageio.masks import read_mask
+from unetops.spec.manifest import DatasetManifest
 from unetops.train.augment import Augmenter
 
 

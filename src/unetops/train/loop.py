@@ -1,74 +1,83 @@
-"""`train_model`: a U-Net on a built dataset, with early stopping, checkpoints, resume and MLflow tracking."""
+"""`train_model`: a U-Net on a built dataset, with early stopping, checkpoints, resume and MLflow tracking.
+
+The run is a sequence of named steps over a typed `TrainingRun`: load the data, set the run up (or restore
+an interrupted one), train epoch by epoch (validate, checkpoint, call the hooks), publish the best model.
+"""
 
 from __future__ import annotations
 
 import logging
 import math
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 from lightning_fabric import Fabric
-from monai.inferers import sliding_window_inference
 from monai.losses import DiceCELoss
-from monai.metrics import DiceMetric
 from torch import nn
 from torch.utils.data import DataLoader
 
 from unetops import __version__
-from unetops.dataset.manifest import read_manifest
 from unetops.errors import DatasetError, ModelError
-from unetops.export.onnx import export_onnx, onnx_parity
-from unetops.fileio import atomic_write_bytes, atomic_write_json
-from unetops.imageio import encode_image
+from unetops.fileio import atomic_write_json
 from unetops.model.checkpoint import load_checkpoint, save_checkpoint
 from unetops.model.metadata import ModelMetadata
-from unetops.monitoring.drift import reference_statistics
-from unetops.spec.model import ImageType
+from unetops.model.network import build_network
+from unetops.model.onnx import export_onnx, onnx_parity
+from unetops.model.reference import reference_statistics
+from unetops.spec.manifest import DatasetManifest, read_manifest
 from unetops.train.augment import Augmenter
 from unetops.train.autosize import available_memory, choose_batch_size, choose_patch_size, choose_steps_per_epoch
 from unetops.train.config import TrainConfig
 from unetops.train.data import PatchDataset, load_split
-from unetops.train.networks import build_network
-from unetops.visualize import overlay_outlines
+from unetops.train.hooks import EpochCallback, TrainingHook
+from unetops.train.state import EpochReport, TrainingState, TrainResult
+from unetops.train.validation import validate, write_overlays
 
 log = logging.getLogger(__name__)
-OVERLAY_IMAGES = 4
+
+__all__ = ["EpochReport", "TrainResult", "train_model"]
 
 
 @dataclass
-class EpochReport:
-    """What one epoch did."""
+class SplitData:
+    """The train and val splits as float arrays (`load_split`)."""
 
-    epoch: int
-    train_loss: float
-    val_dice: float
-    learning_rate: float
-    seconds: float
-    train_seconds: float
-    images: int
-    best: bool
+    manifest: DatasetManifest
+    train_images: list[np.ndarray]
+    train_masks: list[np.ndarray]
+    val_images: list[np.ndarray]
+    val_masks: list[np.ndarray]
 
 
 @dataclass
-class TrainResult:
-    """Where the trained model is and how well it did."""
+class TrainingRun:
+    """Everything one training process works with."""
 
+    config: TrainConfig
     out: Path
-    model_dir: Path
-    best_dice: float
-    best_epoch: int
-    epochs_run: int
-    stop_reason: str
-    seconds: float
-    patch_size: int
-    batch_size: int
-    onnx_max_difference: float
-    run_id: str | None = None
-    model_version: str | None = None
+    data: SplitData
+    fabric: Fabric
+    network: nn.Module
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    metadata: ModelMetadata
+    patch: int
+    batch: int
+    steps: int
+    state: TrainingState
+
+    @property
+    def last_path(self) -> Path:
+        return self.out / "checkpoints" / "last.pt"
+
+    @property
+    def best_path(self) -> Path:
+        return self.out / "checkpoints" / "best.pt"
 
 
 def _precision(config: TrainConfig) -> str:
@@ -77,53 +86,10 @@ def _precision(config: TrainConfig) -> str:
     return "16-mixed" if torch.cuda.is_available() and config.accelerator != "cpu" else "32-true"
 
 
-def _window_probabilities(network: nn.Module, image: torch.Tensor, patch: int) -> torch.Tensor:
-    """Sigmoid probabilities (N, 1, H, W) by MONAI's sliding-window inference with Gaussian blending."""
-    with torch.no_grad():
-        logits = sliding_window_inference(image, (patch, patch), 4, network, overlap=0.25, mode="gaussian")
-    return torch.sigmoid(logits)
-
-
-def validation_dice(
-    network: nn.Module,
-    images: list[np.ndarray],
-    masks: list[np.ndarray],
-    patch: int,
-    threshold: float,
-    device: torch.device,
-) -> float:
-    """Mean Dice over validation images whose mask is not empty."""
-    network.eval()
-    metric = DiceMetric(include_background=True, reduction="mean", ignore_empty=True)
-    for image, mask in zip(images, masks, strict=True):
-        probabilities = _window_probabilities(network, torch.as_tensor(image[None], device=device), patch)
-        metric(y_pred=(probabilities > threshold).float(), y=torch.as_tensor(mask[None], device=device))
-    value = metric.aggregate().item()
-    return 0.0 if math.isnan(value) else float(value)
-
-
 def _schedule(config: TrainConfig, total_steps: int) -> Callable[[int], float]:
     if config.scheduler == "constant":
         return lambda step: 1.0
     return lambda step: 0.5 * (1.0 + math.cos(math.pi * min(step, total_steps) / total_steps))
-
-
-def _write_overlays(
-    network: nn.Module,
-    images: list[np.ndarray],
-    masks: list[np.ndarray],
-    metadata: ModelMetadata,
-    folder: Path,
-    device: torch.device,
-) -> None:
-    for index, (image, mask) in enumerate(zip(images[:OVERLAY_IMAGES], masks[:OVERLAY_IMAGES], strict=True)):
-        probabilities = _window_probabilities(network, torch.as_tensor(image[None], device=device), metadata.patch_size)
-        prediction = (probabilities[0, 0] > metadata.threshold).cpu().numpy()
-        pixels = (np.moveaxis(image, 0, -1) * 255).round().astype(np.uint8)
-        pixels = pixels[..., 0] if pixels.shape[-1] == 1 else pixels
-        atomic_write_bytes(
-            folder / f"val_{index}.png", encode_image(overlay_outlines(pixels, prediction, mask[0] > 0), ImageType.png)
-        )
 
 
 def _plan_sizes(config: TrainConfig, images: list[np.ndarray], device: torch.device) -> tuple[int, int, int]:
@@ -138,47 +104,88 @@ def _plan_sizes(config: TrainConfig, images: list[np.ndarray], device: torch.dev
     return patch, batch, choose_steps_per_epoch(sizes, patch, batch, config.steps_per_epoch)
 
 
-def _restore(path: Path, config: TrainConfig, dataset_version: str, network, optimizer, scheduler) -> dict:
-    """Load the interrupted run's weights, optimiser, scheduler and training state from `path`."""
-    payload, saved = load_checkpoint(path)
-    if saved.train_config != config or saved.dataset_version != dataset_version:
+def load_data(dataset: Path) -> SplitData:
+    """Step 1: the built dataset's train and val splits; both must hold images."""
+    manifest = read_manifest(dataset)
+    train_images, train_masks = load_split(dataset, manifest, "train")
+    val_images, val_masks = load_split(dataset, manifest, "val")
+    if not train_images or not val_images:
+        raise DatasetError(
+            "training needs images in both the train and the val split",
+            path=dataset,
+            fix="rebuild with train and val fractions above 0",
+        )
+    return SplitData(manifest, train_images, train_masks, val_images, val_masks)
+
+
+def set_up(data: SplitData, config: TrainConfig, out: Path, *, resume: bool) -> TrainingRun:
+    """Step 2: devices, sizes, network, optimiser, schedule and metadata; the interrupted run's state when
+    resuming."""
+    if (out / "checkpoints" / "last.pt").exists() and not resume:
+        raise ModelError(
+            "run folder already holds a training run",
+            path=out,
+            fix="pass --resume to continue it, or choose another --out",
+        )
+    fabric = Fabric(
+        accelerator=config.accelerator, devices=config.devices, num_nodes=config.num_nodes, precision=_precision(config)
+    )
+    fabric.launch()
+    fabric.seed_everything(config.seed, verbose=False)
+    if fabric.device.type == "cpu":
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    in_channels = data.manifest.spec.color_model.channels
+    patch, batch, steps = _plan_sizes(config, data.train_images, fabric.device)
+    network = build_network(config, in_channels)
+    optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _schedule(config, config.epochs * steps))
+    metadata = ModelMetadata(
+        unetops_version=__version__,
+        in_channels=in_channels,
+        threshold=config.threshold,
+        patch_size=patch,
+        divisor=config.divisor,
+        dataset_version=data.manifest.version,
+        dataset_spec=data.manifest.spec,
+        train_config=config.model_dump(mode="json"),
+        reference_stats=reference_statistics(data.train_images),
+    )
+    run = TrainingRun(
+        config, out, data, fabric, network, optimizer, scheduler, metadata, patch, batch, steps, TrainingState()
+    )
+    if resume and run.last_path.exists():
+        run.state = _restore(run)
+    run.network, run.optimizer = fabric.setup(network, optimizer)
+    return run
+
+
+def _restore(run: TrainingRun) -> TrainingState:
+    """Load the interrupted run's weights, optimiser, scheduler and training state from `last.pt`."""
+    payload, saved = load_checkpoint(run.last_path)
+    if saved.train_config != run.metadata.train_config or saved.dataset_version != run.metadata.dataset_version:
         raise ModelError(
             "cannot resume: the config or the dataset differs from the interrupted run",
-            path=path,
+            path=run.last_path,
             fix="resume with the same config and dataset, or start a new --out",
         )
-    network.load_state_dict(payload["state_dict"])
-    optimizer.load_state_dict(payload["optimizer"])
-    scheduler.load_state_dict(payload["scheduler"])
-    log.info("resuming %s at epoch %d", path, payload["training_state"]["epoch"])
-    return payload["training_state"]
+    run.network.load_state_dict(payload["state_dict"])
+    run.optimizer.load_state_dict(payload["optimizer"])
+    run.scheduler.load_state_dict(payload["scheduler"])
+    log.info("resuming %s at epoch %d", run.last_path, payload["training_state"]["epoch"])
+    return TrainingState.from_dict(payload["training_state"])
 
 
-def _start_tracking(experiment: str, out: Path, state: dict, params: dict, tags: dict):
-    """An MLflow run (the interrupted one when resuming); parameters and tags are logged once."""
-    from unetops.tracking.store import RunTracker
-
-    tracker = RunTracker(experiment, run_name=out.name, run_id=state["run_id"])
-    state["run_id"] = tracker.run_id
-    if not state["history"]:
-        tracker.log_params(params)
-        tracker.set_tags(tags)
-    return tracker
-
-
-def _train_epoch(
-    fabric: Fabric, network, loader, optimizer, scheduler, loss_fn, deadline: float | None
-) -> tuple[float, int, bool]:
+def _train_epoch(run: TrainingRun, loader: Any, loss_fn: nn.Module, deadline: float | None) -> tuple[float, int, bool]:
     """One pass over `loader`; returns (mean loss, images seen, whether the time budget ran out)."""
-    network.train()
+    run.network.train()
     losses: list[float] = []
     seen = 0
     for images, masks in loader:
-        optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(network(images), masks)
-        fabric.backward(loss)
-        optimizer.step()
-        scheduler.step()
+        run.optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(run.network(images), masks)
+        run.fabric.backward(loss)
+        run.optimizer.step()
+        run.scheduler.step()
         losses.append(loss.item())
         seen += len(images)
         if deadline is not None and time.monotonic() > deadline:
@@ -186,25 +193,96 @@ def _train_epoch(
     return float(np.mean(losses)), seen, False
 
 
-def _publish(
-    network: nn.Module, best_path: Path, summary: dict, out: Path, images: list[np.ndarray], masks: list[np.ndarray]
-) -> tuple[Path, float]:
-    """Write the best weights to `out/model` as PyTorch and ONNX with metadata, and validation overlays.
+def _save_checkpoints(run: TrainingRun, report: EpochReport) -> None:
+    """`best.pt` (when improved) and `last.pt` (weights, optimiser, schedule, state); rank 0 only."""
+    weights = {k: v.detach().cpu() for k, v in run.network.state_dict().items()}
+    if report.best:
+        best = run.metadata.model_copy(update={"metrics": {"val_dice": report.val_dice, "epoch": report.epoch}})
+        save_checkpoint(run.best_path, weights, best)
+    training = {
+        "optimizer": run.optimizer.state_dict(),
+        "scheduler": run.scheduler.state_dict(),
+        "training_state": run.state.as_dict(),
+    }
+    save_checkpoint(run.last_path, weights, run.metadata, **training)
+
+
+def run_epochs(run: TrainingRun, hooks: Sequence[TrainingHook], deadline: float | None) -> str:
+    """Step 3: train, validate, checkpoint and report each epoch; returns why training stopped."""
+    config, data = run.config, run.data
+    loss_fn = DiceCELoss(sigmoid=True)
+    augmenter = Augmenter(config.augment, run.metadata.in_channels)
+    patches = PatchDataset(
+        data.train_images, data.train_masks, run.patch, run.steps * run.batch, augmenter, config.seed
+    )
+    for epoch in range(run.state.epoch, config.epochs):
+        epoch_start = time.monotonic()
+        patches.set_epoch(epoch)
+        order = torch.Generator().manual_seed(config.seed * 1_000_003 + epoch)
+        loader = DataLoader(patches, run.batch, shuffle=True, generator=order, num_workers=config.loader_workers)
+        loss, seen, out_of_time = _train_epoch(run, run.fabric.setup_dataloaders(loader), loss_fn, deadline)
+        train_seconds = time.monotonic() - epoch_start
+        dice, predictions = validate(
+            run.network, data.val_images, data.val_masks, run.patch, config.threshold, run.fabric.device
+        )
+        improved = dice > run.state.best_dice
+        lr = run.scheduler.get_last_lr()[0]
+        report = EpochReport(epoch, loss, dice, lr, time.monotonic() - epoch_start, train_seconds, seen, improved)
+        run.state.record(report)
+        if run.fabric.is_global_zero:
+            _save_checkpoints(run, report)
+            if improved:
+                write_overlays(data.val_images, data.val_masks, predictions, run.out / "overlays")
+        for hook in hooks:
+            hook.on_epoch_end(report, run.state)
+        if out_of_time:
+            return "time-budget"
+        if run.state.stale_epochs >= config.patience:
+            return "early-stopping"
+    return "epochs"
+
+
+def publish(run: TrainingRun, stop_reason: str) -> tuple[Path, float]:
+    """Step 4: the best weights to `out/model` as PyTorch and ONNX with metadata (rank 0 only).
 
     Returns:
         The model folder and the largest PyTorch/ONNX Runtime probability difference on a validation image.
     """
-    payload, metadata = load_checkpoint(best_path)
+    model_dir = run.out / "model"
+    if not run.fabric.is_global_zero:
+        return model_dir, float("nan")
+    summary = {
+        "val_dice": run.state.best_dice,
+        "epoch": run.state.best_epoch,
+        "stop_reason": stop_reason,
+        "mlflow_run_id": run.state.run_id,
+    }
+    network = run.network.module if hasattr(run.network, "module") else run.network
+    payload, metadata = load_checkpoint(run.best_path)
     network.load_state_dict(payload["state_dict"])
     network = network.to("cpu").float().eval()
     metadata = metadata.model_copy(update={"metrics": summary})
-    model_dir = out / "model"
     save_checkpoint(model_dir / "model.pt", {k: v.detach().cpu() for k, v in network.state_dict().items()}, metadata)
     export_onnx(network, metadata, model_dir / "model.onnx")
-    parity = onnx_parity(network, model_dir / "model.onnx", np.stack(images[:1]).astype(np.float32))
+    parity = onnx_parity(network, model_dir / "model.onnx", np.stack(run.data.val_images[:1]).astype(np.float32))
     atomic_write_json(model_dir / "metadata.json", metadata.model_dump(mode="json"))
-    _write_overlays(network, images, masks, metadata, out / "overlays", torch.device("cpu"))
     return model_dir, parity
+
+
+def _tracking_hook(run: TrainingRun, dataset: Path, experiment: str) -> TrainingHook:
+    from unetops.tracking.store import git_commit
+    from unetops.train.tracking import MlflowTracking
+
+    used = {"patch_size_used": run.patch, "batch_size_used": run.batch, "steps_per_epoch_used": run.steps}
+    tags = {
+        "dataset_version": run.metadata.dataset_version,
+        "dataset_path": str(dataset),
+        "git_commit": git_commit(),
+        "unetops_version": __version__,
+    }
+    params = {**run.config.model_dump(mode="json"), **used}
+    register_as = run.config.model_name if run.config.register_model else None
+    return MlflowTracking(experiment, run.out, params, tags, register_as)
 
 
 def train_model(
@@ -215,6 +293,7 @@ def train_model(
     resume: bool = False,
     experiment: str | None = "unetops",
     on_epoch_end: Callable[[EpochReport], None] | None = None,
+    hooks: Sequence[TrainingHook] = (),
 ) -> TrainResult:
     """Train on `dataset` (a folder written by `build_dataset`) and write the model to `out/model`.
 
@@ -226,146 +305,37 @@ def train_model(
         resume: continue from `out/checkpoints/last.pt`; the result equals an uninterrupted run.
         experiment: MLflow experiment to track in; None turns tracking off.
         on_epoch_end: called after every epoch (progress display, tests).
+        hooks: further hooks, called after the tracking hook.
     """
     started = time.monotonic()
-    manifest = read_manifest(dataset)
-    train_images, train_masks = load_split(dataset, manifest, "train")
-    val_images, val_masks = load_split(dataset, manifest, "val")
-    if not train_images or not val_images:
-        raise DatasetError(
-            "training needs images in both the train and the val split",
-            path=dataset,
-            fix="rebuild with train and val fractions above 0",
-        )
-    last_path, best_path = out / "checkpoints" / "last.pt", out / "checkpoints" / "best.pt"
-    if last_path.exists() and not resume:
-        raise ModelError(
-            "run folder already holds a training run",
-            path=out,
-            fix="pass --resume to continue it, or choose another --out",
-        )
-
-    fabric = Fabric(
-        accelerator=config.accelerator, devices=config.devices, num_nodes=config.num_nodes, precision=_precision(config)
-    )
-    fabric.launch()
-    fabric.seed_everything(config.seed, verbose=False)
-    if fabric.device.type == "cpu":
-        torch.use_deterministic_algorithms(True, warn_only=True)
-    in_channels = manifest.spec.color_model.channels
-    patch, batch, steps = _plan_sizes(config, train_images, fabric.device)
-    network = build_network(config, in_channels)
-    optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _schedule(config, config.epochs * steps))
-    metadata = ModelMetadata(
-        unetops_version=__version__,
-        in_channels=in_channels,
-        threshold=config.threshold,
-        patch_size=patch,
-        divisor=config.divisor,
-        dataset_version=manifest.version,
-        dataset_spec=manifest.spec,
-        train_config=config,
-        reference_stats=reference_statistics(train_images),
-    )
-    state = {"epoch": 0, "best_dice": -1.0, "best_epoch": -1, "stale_epochs": 0, "history": [], "run_id": None}
-    if resume and last_path.exists():
-        state = _restore(last_path, config, manifest.version, network, optimizer, scheduler)
-    network, optimizer = fabric.setup(network, optimizer)
-    loss_fn = DiceCELoss(sigmoid=True)
-    patches = PatchDataset(
-        train_images, train_masks, patch, steps * batch, Augmenter(config.augment, in_channels), config.seed
-    )
-    tracker = None
-    if experiment is not None and fabric.is_global_zero:
-        from unetops.tracking.store import git_commit
-
-        used = {"patch_size_used": patch, "batch_size_used": batch, "steps_per_epoch_used": steps}
-        tags = {
-            "dataset_version": manifest.version,
-            "dataset_path": str(dataset),
-            "git_commit": git_commit(),
-            "unetops_version": __version__,
-        }
-        tracker = _start_tracking(experiment, out, state, {**config.model_dump(mode="json"), **used}, tags)
-
+    run = set_up(load_data(dataset), config, out, resume=resume)
+    active: list[TrainingHook] = []
+    if experiment is not None and run.fabric.is_global_zero:
+        active.append(_tracking_hook(run, dataset, experiment))
+    active += [*hooks, *([EpochCallback(on_epoch_end)] if on_epoch_end else [])]
     budget = config.time_budget_seconds
-    deadline = None if budget is None else started + budget
-    stop_reason = "epochs"
     try:
-        for epoch in range(state["epoch"], config.epochs):
-            epoch_start = time.monotonic()
-            patches.set_epoch(epoch)
-            order = torch.Generator().manual_seed(config.seed * 1_000_003 + epoch)
-            loader = DataLoader(patches, batch, shuffle=True, generator=order, num_workers=config.loader_workers)
-            loader = fabric.setup_dataloaders(loader)
-            loss, seen, out_of_time = _train_epoch(fabric, network, loader, optimizer, scheduler, loss_fn, deadline)
-            train_seconds = time.monotonic() - epoch_start
-            dice = validation_dice(network, val_images, val_masks, patch, config.threshold, fabric.device)
-            improved = dice > state["best_dice"]
-            elapsed = time.monotonic() - epoch_start
-            report = EpochReport(epoch, loss, dice, scheduler.get_last_lr()[0], elapsed, train_seconds, seen, improved)
-            state["history"].append(asdict(report))
-            state["epoch"] = epoch + 1
-            if improved:
-                state.update(best_dice=dice, best_epoch=epoch, stale_epochs=0)
-            else:
-                state["stale_epochs"] += 1
-            if fabric.is_global_zero:
-                weights = {k: v.detach().cpu() for k, v in network.state_dict().items()}
-                if improved:
-                    best = metadata.model_copy(update={"metrics": {"val_dice": dice, "epoch": epoch}})
-                    save_checkpoint(best_path, weights, best)
-                training = {
-                    "optimizer": optimizer.state_dict(),
-                    "scheduler": scheduler.state_dict(),
-                    "training_state": state,
-                }
-                save_checkpoint(last_path, weights, metadata, **training)
-                if tracker:
-                    metrics = {"train_loss": loss, "val_dice": dice, "learning_rate": report.learning_rate}
-                    tracker.log_metrics(metrics, step=epoch)
-            if on_epoch_end:
-                on_epoch_end(report)
-            if out_of_time:
-                stop_reason = "time-budget"
-                break
-            if state["stale_epochs"] >= config.patience:
-                stop_reason = "early-stopping"
-                break
+        for hook in active:
+            hook.on_start(run.state)
+        stop_reason = run_epochs(run, active, None if budget is None else started + budget)
     except BaseException:
-        if tracker:
-            tracker.finish("KILLED")
+        for hook in active:
+            hook.on_failure()
         raise
-
-    summary = {
-        "val_dice": state["best_dice"],
-        "epoch": state["best_epoch"],
-        "stop_reason": stop_reason,
-        "mlflow_run_id": state["run_id"],
-    }
-    model_dir, parity = out / "model", float("nan")
-    if fabric.is_global_zero:
-        plain = network.module if hasattr(network, "module") else network
-        model_dir, parity = _publish(plain, best_path, summary, out, val_images, val_masks)
+    model_dir, parity = publish(run, stop_reason)
     result = TrainResult(
         out=out,
         model_dir=model_dir,
-        best_dice=state["best_dice"],
-        best_epoch=state["best_epoch"],
-        epochs_run=state["epoch"],
+        best_dice=run.state.best_dice,
+        best_epoch=run.state.best_epoch,
+        epochs_run=run.state.epoch,
         stop_reason=stop_reason,
         seconds=time.monotonic() - started,
-        patch_size=patch,
-        batch_size=batch,
+        patch_size=run.patch,
+        batch_size=run.batch,
         onnx_max_difference=parity,
-        run_id=state["run_id"],
+        run_id=run.state.run_id,
     )
-    if tracker:
-        tracker.log_metrics({"best_val_dice": state["best_dice"], "onnx_max_difference": parity}, step=state["epoch"])
-        tracker.log_artifacts(model_dir, "model")
-        tracker.log_artifacts(out / "overlays", "overlays")
-        if config.register_model:
-            result.model_version = tracker.register(config.model_name)
-        tracker.finish()
+    for hook in active:
+        hook.on_end(result)
     return result

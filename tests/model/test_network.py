@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 import torch
 
+from unetops.model.network import build_network
 from unetops.spec import ColorModel
 from unetops.train.config import TrainConfig
-from unetops.train.networks import build_network
 
 
 @pytest.mark.parametrize("architecture", ["unet", "attention-unet", "unet++"])

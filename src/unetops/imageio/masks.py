@@ -12,7 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from unetops.imageio import DecodedImage, mask_values, read_image
+from unetops.imageio.read import DecodedImage, mask_values, read_image
 
 
 def binarise_mask(decoded: DecodedImage) -> tuple[np.ndarray, list[tuple[str, str]]]:

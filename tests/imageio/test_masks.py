@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from unetops.dataset.masks import binarise_mask, count_objects, merge_instance_masks
 from unetops.imageio import decode_image, encode_image
+from unetops.imageio.masks import binarise_mask, count_objects, merge_instance_masks
 from unetops.spec import ImageType
 
 DISC = np.zeros((20, 20), bool)

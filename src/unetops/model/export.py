@@ -1,21 +1,25 @@
-"""`export_model`: ONNX or TorchScript from a checkpoint, refused unless it matches PyTorch (parity < 1e-4)."""
+"""`export_model`: ONNX or TorchScript from a checkpoint, refused unless it matches PyTorch (parity < 1e-4).
+
+Importable without PyTorch (the CLI reads `ExportFormat` from here); the export itself imports it.
+"""
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 
 import numpy as np
 
 from unetops.errors import UnetopsError
-from unetops.export.formats import ExportFormat
-from unetops.export.onnx import export_onnx, onnx_parity
-from unetops.export.torchscript import export_torchscript, torchscript_parity
-from unetops.inference.backends import TorchLogits
-from unetops.model.checkpoint import load_checkpoint
 from unetops.sample import synthetic_ihc_tile
 from unetops.tracking.registry import resolve_model
 
 PARITY_LIMIT = 1e-4
+
+
+class ExportFormat(str, Enum):
+    onnx = "onnx"
+    torchscript = "torchscript"
 
 
 def parity_inputs(in_channels: int, size: int) -> np.ndarray:
@@ -33,9 +37,13 @@ def export_model(reference: str | Path, fmt: ExportFormat, out: Path | None = No
     Raises:
         UnetopsError: the exported model's probabilities differ from PyTorch's by `PARITY_LIMIT` or more.
     """
+    from unetops.model.backends import TorchLogits
+    from unetops.model.onnx import export_onnx, onnx_parity
+    from unetops.model.torchscript import export_torchscript, torchscript_parity
+
     checkpoint = resolve_model(reference)
-    _, metadata = load_checkpoint(checkpoint)
-    network = TorchLogits(checkpoint).network
+    torch_model = TorchLogits(checkpoint)
+    network, metadata = torch_model.network, torch_model.metadata
     target = out or checkpoint.with_suffix(".onnx" if fmt is ExportFormat.onnx else ".torchscript.pt")
     inputs = parity_inputs(metadata.in_channels, metadata.patch_size)
     if fmt is ExportFormat.onnx:

@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from helpers import example_metadata
-from unetops.export.onnx import export_onnx, onnx_parity
+from unetops.model.network import build_network
+from unetops.model.onnx import export_onnx, onnx_parity
 from unetops.train.config import TrainConfig
-from unetops.train.networks import build_network
 
 
 @pytest.mark.parametrize("architecture", ["unet", "attention-unet"])

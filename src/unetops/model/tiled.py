@@ -14,29 +14,17 @@ from __future__ import annotations
 import math
 from functools import cache
 
-import cv2
 import numpy as np
 from scipy.special import expit
 
-from unetops.dataset.convert import to_color_model
-from unetops.inference.backends import LogitsFn
+from unetops.model.backends import LogitsFn
 from unetops.model.metadata import ModelMetadata
-from unetops.preprocess import apply_preprocessing
-from unetops.spec.model import ColorModel
+from unetops.spec.prepare import prepare_image
 
 DEFAULT_OVERLAP = 0.25
 WINDOW_BATCH = 4
 BAND_ROWS = 1024
 SIGMA_SCALE = 0.125
-
-
-def prepare_image(image: np.ndarray, metadata: ModelMetadata) -> np.ndarray:
-    """A uint8 image as the model was trained on it: colour model, preprocessing, binary by Otsu."""
-    spec = metadata.dataset_spec
-    prepared = apply_preprocessing(to_color_model(image, spec.color_model), spec.preprocess)
-    if spec.color_model is ColorModel.binary:
-        _, prepared = cv2.threshold(prepared, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return prepared
 
 
 @cache
@@ -119,7 +107,7 @@ def predict_probabilities(
         band_rows: rows predicted per band (plus a margin of one window on each side).
         prepared: the image is already in the model's colour model and preprocessed (a built dataset's image).
     """
-    ready = image if prepared else prepare_image(image, metadata)
+    ready = image if prepared else prepare_image(image, metadata.dataset_spec)
     channels_first = ready[None] if ready.ndim == 2 else np.moveaxis(ready, -1, 0)
     size = window or metadata.patch_size
     height = channels_first.shape[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from monai.networks.nets import AttentionUnet, BasicUNetPlusPlus, UNet
 from torch import Tensor, nn
 
-from unetops.train.config import TrainConfig
+from unetops.model.config import NetworkConfig
 
 
 class FirstOutput(nn.Module):
@@ -19,7 +19,7 @@ class FirstOutput(nn.Module):
         return self.network(x)[0]
 
 
-def build_network(config: TrainConfig, in_channels: int) -> nn.Module:
+def build_network(config: NetworkConfig, in_channels: int) -> nn.Module:
     """The configured network for `in_channels` input channels (1 grayscale/binary, 3 RGB)."""
     widths = tuple(config.base_width * 2**level for level in range(config.depth))
     strides = (2,) * (config.depth - 1)

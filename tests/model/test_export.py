@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from unetops.errors import UnetopsError
-from unetops.export import model_export
-from unetops.export.model_export import ExportFormat, export_model
-from unetops.inference.backends import Backend, load_model
+from unetops.model import export as model_export
+from unetops.model.backends import Backend, load_model
+from unetops.model.export import ExportFormat, export_model
 
 
 @pytest.mark.parametrize("fmt", list(ExportFormat))

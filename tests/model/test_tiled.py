@@ -7,8 +7,8 @@ import pytest
 import torch
 from scipy.special import expit
 
-from unetops.inference.backends import Backend, load_model
-from unetops.inference.tiled import predict_probabilities, sliding_window_logits
+from unetops.model.backends import Backend, load_model
+from unetops.model.tiled import predict_probabilities, sliding_window_logits
 from unetops.sample import synthetic_ihc_tile
 
 

@@ -7,18 +7,27 @@ model's metadata, so `model.onnx` alone is a servable model.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from unetops.errors import ModelError
-from unetops.inference.options import Backend
 from unetops.model.metadata import ModelMetadata
 from unetops.tracking.registry import ONNX_FILE, resolve_model
 
 METADATA_KEY = "unetops_metadata"
+log = logging.getLogger(__name__)
+
+
+class Backend(str, Enum):
+    """Which runtime computes the network: ONNX Runtime (default on CPU) or PyTorch."""
+
+    onnx = "onnx"
+    torch = "torch"
 
 
 class LogitsFn(Protocol):
@@ -41,10 +50,10 @@ class TorchLogits:
 
     def __init__(self, checkpoint: Path) -> None:
         from unetops.model.checkpoint import load_checkpoint
-        from unetops.train.networks import build_network
+        from unetops.model.network import build_network
 
         payload, self.metadata = load_checkpoint(checkpoint)
-        self.network = build_network(self.metadata.train_config, self.metadata.in_channels)
+        self.network = build_network(self.metadata.network, self.metadata.in_channels)
         self.network.load_state_dict(payload["state_dict"])
         self.network.eval()
 
@@ -77,18 +86,28 @@ class OnnxLogits:
         return self.session.run(None, {"image": np.ascontiguousarray(batch, dtype=np.float32)})[0]
 
 
+def _checkpoint_only(reference: str | Path) -> bool:
+    """True for a checkpoint file (`best.pt`, `last.pt`) with no ONNX model beside it."""
+    path = Path(str(reference))
+    return path.suffix == ".pt" and path.is_file() and not path.with_suffix(".onnx").is_file()
+
+
 def load_model(reference: str | Path, backend: Backend = Backend.onnx, threads: int | None = None) -> LoadedModel:
     """Load a model folder, file or `models:/NAME@ALIAS`; the ONNX backend uses `model.onnx`.
+
+    A checkpoint file without an ONNX twin (a run's `checkpoints/best.pt`) runs on PyTorch whatever `backend`.
 
     Args:
         reference: a model folder (`model.pt`, `model.onnx`), a file, or a registry reference.
         backend: ONNX Runtime (default; needs only the `.onnx` file) or PyTorch (needs the checkpoint).
         threads: ONNX Runtime intra-op threads; default all cores.
     """
-    if backend is Backend.torch:
-        path = resolve_model(reference)
-        logits: TorchLogits | OnnxLogits = TorchLogits(path)
-    else:
+    if backend is Backend.onnx and not _checkpoint_only(reference):
         path = resolve_model(reference, ONNX_FILE)
-        logits = OnnxLogits(path, threads)
-    return LoadedModel(logits, logits.metadata, path, backend)
+        onnx = OnnxLogits(path, threads)
+        return LoadedModel(onnx, onnx.metadata, path, backend)
+    if backend is Backend.onnx:
+        log.info("%s has no ONNX twin; running it with PyTorch", reference)
+    path = resolve_model(reference)
+    torch_model = TorchLogits(path)
+    return LoadedModel(torch_model, torch_model.metadata, path, Backend.torch)

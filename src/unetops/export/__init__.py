@@ -1,1 +1,0 @@
-"""Exporting trained models to ONNX and TorchScript."""

@@ -1,0 +1,78 @@
+"""`Segmenter`: the one prediction step. Image in, prepared input, probabilities, mask out.
+
+Predict, evaluate, quantify, the service and slides all segment through it, so the preparation, the
+tiling and the threshold come from the model's metadata in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from unetops.model.backends import LoadedModel
+from unetops.model.tiled import predict_probabilities
+from unetops.spec.prepare import prepare_image
+
+
+@dataclass
+class Segmentation:
+    """One image's segmentation.
+
+    Attributes:
+        image: the uint8 image as given.
+        prepared: the image as the model saw it (colour model, preprocessing).
+        probabilities: foreground probability (H, W) float32.
+        mask: foreground (H, W) bool.
+    """
+
+    image: np.ndarray
+    prepared: np.ndarray
+    probabilities: np.ndarray
+    mask: np.ndarray
+
+
+class Segmenter:
+    """A loaded model with its inference settings.
+
+    Args:
+        model: a loaded model (`load_model`).
+        threshold: foreground probability threshold; default the model's.
+        tta: average over horizontal, vertical and both flips.
+        window: sliding-window size; default the model's training patch size.
+    """
+
+    def __init__(
+        self, model: LoadedModel, *, threshold: float | None = None, tta: bool = False, window: int | None = None
+    ) -> None:
+        self.model = model
+        self.threshold = model.metadata.threshold if threshold is None else threshold
+        self.tta, self.window = tta, window
+
+    def prepare(self, image: np.ndarray) -> np.ndarray:
+        """A uint8 image as the model was trained on it."""
+        return prepare_image(image, self.model.metadata.dataset_spec)
+
+    def segment(
+        self,
+        image: np.ndarray,
+        *,
+        prepared: bool = False,
+        observe: Callable[[np.ndarray], None] | None = None,
+    ) -> Segmentation:
+        """Segment a uint8 image of any size.
+
+        Args:
+            image: (H, W) or (H, W, 3) uint8.
+            prepared: the image is already prepared (a built dataset's image).
+            observe: called with the prepared image before prediction (drift monitoring).
+        """
+        ready = image if prepared else self.prepare(image)
+        if observe is not None:
+            observe(ready)
+        metadata = self.model.metadata
+        probabilities = predict_probabilities(
+            ready, self.model.logits, metadata, tta=self.tta, window=self.window, prepared=True
+        )
+        return Segmentation(image, ready, probabilities, probabilities > self.threshold)

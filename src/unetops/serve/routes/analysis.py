@@ -1,0 +1,81 @@
+"""`/v1/segment` and `/v1/quantify`: one uploaded image segmented, or segmented and measured."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from unetops.imageio.masks import count_objects
+from unetops.quantify.config import PROFILES
+from unetops.quantify.run import table_csv
+from unetops.serve import analysis
+from unetops.serve.routes import AUTHORISED, ERRORS, PNG
+from unetops.serve.state import State
+from unetops.serve.uploads import safe_name
+
+router = APIRouter(prefix="/v1", dependencies=AUTHORISED, tags=["inference"])
+Profile = Enum("Profile", {name: name for name in PROFILES}, type=str)  # type: ignore[misc]
+Upload = Annotated[UploadFile, File(description="PNG, JPEG, BMP or TIFF image")]
+
+
+class SegmentOutput(str, Enum):
+    mask = "mask"
+    overlay = "overlay"
+    json = "json"
+
+
+class TableFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+
+
+@router.post("/segment", responses={200: PNG, **ERRORS})
+async def segment(
+    file: Upload,
+    state: State,
+    output: Annotated[SegmentOutput, Query(description="mask PNG, overlay PNG, or JSON")] = SegmentOutput.mask,
+    tta: Annotated[bool, Query(description="average over flips (4x slower)")] = False,
+) -> Response:
+    """Segment nuclei: the binary mask (PNG, 255 = nucleus), the outline overlay, or JSON with outlines."""
+    result = await state.segmented(file, "/v1/segment", tta)
+    if output is SegmentOutput.mask:
+        return Response(result.mask_png(), media_type="image/png")
+    if output is SegmentOutput.overlay:
+        return Response(result.overlay_png(), media_type="image/png")
+    return JSONResponse(
+        {
+            "image": safe_name(file.filename),
+            "width": int(result.mask.shape[1]),
+            "height": int(result.mask.shape[0]),
+            "objects": count_objects(result.mask),
+            "foreground_fraction": round(float(result.mask.mean()), 6),
+            "contours": result.outlines(),
+            "model": state.info["reference"],
+        }
+    )
+
+
+@router.post("/quantify", responses=ERRORS)
+async def quantify(
+    file: Upload,
+    state: State,
+    profile: Annotated[Profile, Query(description="marker profile")] = Profile.ki67,  # type: ignore[valid-type]
+    pixel_size: Annotated[float | None, Query(gt=0, le=100, description="micrometres per pixel")] = None,
+    images: Annotated[bool, Query(description="include mask and QC overlay as base64 PNG")] = False,
+    format: Annotated[TableFormat, Query(description="json, or csv of the nuclei")] = TableFormat.json,
+) -> Response:
+    """Segment and measure nuclei: per-nucleus features and the image summary (count, Ki-67 index, H-score)."""
+    config = state.profiles[profile.value]
+    result = await state.segmented(file, "/v1/quantify", False)
+    name = safe_name(file.filename)
+    measured = await state.in_worker(lambda: analysis.quantify(result, config, name, pixel_size, images))
+    summary = measured["summary"]
+    state.metrics.nuclei.observe(summary["nuclei"])
+    if isinstance(summary.get("ki67_index"), float):
+        state.metrics.ki67.observe(summary["ki67_index"])
+    if format is TableFormat.csv:
+        return PlainTextResponse(table_csv(measured["nuclei"]), media_type="text/csv")
+    return JSONResponse({"image": name, "model": state.info["reference"], **measured})

@@ -1,0 +1,102 @@
+"""`ServiceState`: what every route of one app shares (settings, model, metrics, drift), and the worker pool."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
+
+import anyio
+from fastapi import Depends, Request, UploadFile
+
+from unetops.fileio import sha256_file
+from unetops.model.backends import LoadedModel
+from unetops.model.segmenter import Segmenter
+from unetops.monitoring.drift import DriftMonitor
+from unetops.quantify.config import PROFILES, QuantifyConfig, load_profile
+from unetops.serve import analysis
+from unetops.serve.metrics import ServiceMetrics, service_metrics
+from unetops.serve.problems import Problem
+from unetops.serve.settings import ServeSettings
+from unetops.serve.uploads import decode_upload
+
+T = TypeVar("T")
+
+
+def model_info(model: LoadedModel, reference: str) -> dict[str, Any]:
+    """The served model as `/v1/models` and `/readyz` describe it."""
+    metadata = model.metadata
+    return {
+        "reference": reference,
+        "file": model.path.name,
+        "sha256": sha256_file(model.path),
+        "backend": model.backend.value,
+        "dataset_version": metadata.dataset_version,
+        "unetops_version": metadata.unetops_version,
+        "color_model": metadata.dataset_spec.color_model.value,
+        "patch_size": metadata.patch_size,
+        "threshold": metadata.threshold,
+        "metrics": metadata.metrics,
+    }
+
+
+@dataclass
+class ServiceState:
+    """One app's shared state; built once by `create_app`."""
+
+    settings: ServeSettings
+    model: LoadedModel
+    metrics: ServiceMetrics = field(default_factory=service_metrics)
+    profiles: dict[str, QuantifyConfig] = field(default_factory=lambda: {name: load_profile(name) for name in PROFILES})
+
+    def __post_init__(self) -> None:
+        self.monitor = DriftMonitor(self.model.metadata.reference_stats, self.settings.drift_window)
+        self.info = model_info(self.model, self.settings.model)
+        self.metrics.model.labels(self.settings.model, self.info["sha256"][:12], self.info["dataset_version"]).set(1)
+        self.slots = threading.BoundedSemaphore(self.settings.max_concurrent)
+
+    async def in_worker(self, work: Callable[[], T]) -> T:
+        """Run `work` in a worker thread, at most `max_concurrent` at once, within the request timeout."""
+
+        def guarded() -> T:
+            with self.slots:
+                return work()
+
+        timeout = self.settings.request_timeout_s
+        try:
+            with anyio.fail_after(timeout):
+                return await anyio.to_thread.run_sync(guarded, abandon_on_cancel=True)
+        except TimeoutError:
+            raise Problem(503, "Timed out", f"the image took over {timeout:g} s") from None
+
+    async def segmented(self, file: UploadFile, endpoint: str, tta: bool) -> analysis.Segmentation:
+        """Decode and segment in a worker thread: a large image never blocks the event loop."""
+        data = await file.read()
+
+        def work() -> analysis.Segmentation:
+            image = decode_upload(data, file.filename, self.settings.max_pixels)
+            start = time.perf_counter()
+            result = analysis.segment(image, Segmenter(self.model, tta=tta), self.monitor)
+            self.metrics.inference.labels(endpoint).observe(time.perf_counter() - start)
+            return result
+
+        return await self.in_worker(work)
+
+    def drift_report(self) -> dict[str, Any]:
+        """The drift report, also set into the drift gauges (updated when read, not on every request)."""
+        report = self.monitor.report()
+        if report["score"] is not None:
+            self.metrics.drift.set(report["score"])
+            for name, value in report["components"].items():
+                self.metrics.drift_component.labels(name).set(value)
+        return report
+
+
+def service_state(request: Request) -> ServiceState:
+    """FastAPI dependency: the app's `ServiceState`."""
+    return request.app.state.service
+
+
+State = Annotated[ServiceState, Depends(service_state)]

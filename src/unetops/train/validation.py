@@ -1,0 +1,60 @@
+"""Validation during training: Dice of the val split by sliding-window inference, and outline overlays."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+from monai.inferers import sliding_window_inference
+from monai.metrics import DiceMetric
+from torch import nn
+
+from unetops.fileio import atomic_write_bytes
+from unetops.imageio import encode_image
+from unetops.imageio.types import ImageType
+from unetops.visualize import overlay_outlines
+
+OVERLAY_IMAGES = 4
+
+
+def window_probabilities(network: nn.Module, image: torch.Tensor, patch: int) -> torch.Tensor:
+    """Sigmoid probabilities (N, 1, H, W) by MONAI's sliding-window inference with Gaussian blending."""
+    with torch.no_grad():
+        logits = sliding_window_inference(image, (patch, patch), 4, network, overlap=0.25, mode="gaussian")
+    return torch.sigmoid(logits)
+
+
+def validate(
+    network: nn.Module,
+    images: list[np.ndarray],
+    masks: list[np.ndarray],
+    patch: int,
+    threshold: float,
+    device: torch.device,
+) -> tuple[float, list[np.ndarray]]:
+    """Mean Dice over validation images whose mask is not empty, and the predicted masks of the first
+    `OVERLAY_IMAGES` images (for overlays, so that no image goes through the network twice)."""
+    network.eval()
+    metric = DiceMetric(include_background=True, reduction="mean", ignore_empty=True)
+    kept = []
+    for index, (image, mask) in enumerate(zip(images, masks, strict=True)):
+        probabilities = window_probabilities(network, torch.as_tensor(image[None], device=device), patch)
+        prediction = (probabilities > threshold).float()
+        metric(y_pred=prediction, y=torch.as_tensor(mask[None], device=device))
+        if index < OVERLAY_IMAGES:
+            kept.append(prediction[0, 0].bool().cpu().numpy())
+    value = metric.aggregate().item()
+    return (0.0 if math.isnan(value) else float(value)), kept
+
+
+def write_overlays(
+    images: list[np.ndarray], masks: list[np.ndarray], predictions: list[np.ndarray], folder: Path
+) -> None:
+    """`val_<i>.png`: predicted outlines (green) and true outlines (magenta) on the first validation images."""
+    for index, (image, mask, prediction) in enumerate(zip(images, masks, predictions, strict=False)):
+        pixels = (np.moveaxis(image, 0, -1) * 255).round().astype(np.uint8)
+        pixels = pixels[..., 0] if pixels.shape[-1] == 1 else pixels
+        overlay = overlay_outlines(pixels, prediction, mask[0] > 0)
+        atomic_write_bytes(folder / f"val_{index}.png", encode_image(overlay, ImageType.png))
