@@ -5,7 +5,17 @@ from pathlib import Path
 import numpy as np
 
 from unetops.imageio import decode_image
-from unetops.visualize import PREDICTION_COLOUR, TRUTH_COLOUR, histogram_png, overlay_outlines
+from unetops.visualize import (
+    LEGEND_HEIGHT,
+    PREDICTION_COLOUR,
+    TRUTH_COLOUR,
+    Histogram,
+    Mark,
+    histogram_figure,
+    histogram_png,
+    overlay_outlines,
+    with_legend,
+)
 
 
 def test_outlines_in_two_colours_on_a_copy() -> None:
@@ -21,6 +31,28 @@ def test_outlines_in_two_colours_on_a_copy() -> None:
 
 
 def test_histogram_png_is_an_image() -> None:
-    data = histogram_png({"a": [1, 2, 2, 3], "b": np.random.default_rng(0).random(50)})
+    data = histogram_png(
+        {"a": Histogram([1, 2, 2, 3], "a (px)"), "b": Histogram(np.random.default_rng(0).random(50), "b")}
+    )
     decoded = decode_image(data, Path("h.png"))
     assert decoded.format == "PNG" and decoded.size[0] > decoded.size[1]
+
+
+def test_histograms_label_both_axes_and_mark_thresholds() -> None:
+    from matplotlib import pyplot as plt
+
+    marks = (Mark(0.2, "positive > 0.2"), Mark(0.4, "2+"))
+    figure = histogram_figure({"DAB": Histogram([0.1, 0.3, 0.5], "mean DAB OD", "nuclei", marks)})
+    axis = figure.axes[0]
+    assert (axis.get_xlabel(), axis.get_ylabel()) == ("mean DAB OD", "nuclei")
+    assert [line.get_xdata()[0] for line in axis.get_lines()] == [0.2, 0.4]
+    assert [text.get_text() for text in axis.get_legend().get_texts()] == ["positive > 0.2", "2+"]
+    plt.close(figure)
+
+
+def test_legend_strip_below_the_image() -> None:
+    image = np.full((30, 120, 3), 90, np.uint8)
+    out = with_legend(image, [("positive", (200, 60, 20)), ("negative", (30, 90, 230))])
+    assert out.shape == (30 + LEGEND_HEIGHT, 120, 3) and np.array_equal(out[:30], image)
+    strip = out[30:].reshape(-1, 3)
+    assert (strip == (200, 60, 20)).all(axis=1).any() and (strip == (30, 90, 230)).all(axis=1).any()

@@ -27,7 +27,7 @@ def test_check_json_to_stdout(sample: SampleSummary) -> None:
         app, ["dataset", "check", str(sample.source), "--json", "-", "--fail-on", "never", "--workers", "1"]
     )
     data = json.loads(result.output)
-    assert data["layout"] == "separate" and len(data["problems"]) == 14
+    assert data["layout"] == "separate" and len(data["problems"]) == 15
 
 
 def test_check_takes_the_group_pattern_from_a_spec(sample: SampleSummary, tmp_path: Path) -> None:

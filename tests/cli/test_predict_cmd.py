@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 from typer.testing import CliRunner
 
 from helpers import TINY_TRAIN, rgb_image, write_image
@@ -41,8 +43,11 @@ def test_evaluate_writes_the_report_and_logs_to_the_models_run(tiny_dataset: Pat
     assert (mlflow_home / "eval" / "report.html").is_file() and "logged to MLflow run" in result.output
     run_id = client().get_model_version("ev", "1").run_id
     run = client().get_run(run_id)
-    assert "val_dice" in run.data.metrics and "val_aji" in run.data.metrics
-    assert {a.path for a in client().list_artifacts(run_id, "evaluation/val")} >= {"evaluation/val/report.html"}
+    history = client().get_metric_history(run_id, "val_dice")
+    assert len(history) == len(client().get_metric_history(run_id, "train_loss"))  # no evaluation point in the curve
+    assert "eval/val/dice" in run.data.metrics and "eval/val/aji" in run.data.metrics
+    assert not any(name.startswith("eval/test/") for name in run.data.metrics)  # only the split asked for
+    assert {a.path for a in client().list_artifacts(run_id, "evaluation")} >= {"evaluation/report.html"}
 
 
 def test_predict_and_evaluate_take_a_training_checkpoint(tiny_model: Path, tiny_dataset: Path, tmp_path: Path) -> None:
@@ -55,4 +60,18 @@ def test_predict_and_evaluate_take_a_training_checkpoint(tiny_model: Path, tiny_
         app, ["evaluate", str(best), str(tiny_dataset), "--out", str(tmp_path / "eval"), "--no-track"]
     )
     assert evaluated.exit_code == 0, evaluated.output
-    assert (tmp_path / "eval" / "summary.json").is_file()
+    summary = json.loads((tmp_path / "eval" / "summary.json").read_text())
+    assert set(summary["splits"]) == {"val", "test"}  # side by side by default
+
+
+def test_predict_warns_about_a_grey_image_for_a_colour_model(tiny_model: Path, tmp_path: Path) -> None:
+    from unetops.sample import synthetic_ihc_tile
+
+    tile = synthetic_ihc_tile(np.random.default_rng(2), height=64, width=64).image
+    write_image(tmp_path / "in" / "colour.png", tile)
+    write_image(tmp_path / "in" / "grey.png", tile.mean(axis=2).astype(np.uint8))
+    result = runner.invoke(app, ["predict", str(tiny_model), str(tmp_path / "in"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "grey.png: grayscale image, but the model was trained on colour" in text
+    assert "colour.png:" not in text

@@ -76,3 +76,24 @@ def test_problem_codes_are_checked() -> None:
 
     with pytest.raises(ValueError, match="unknown problem code"):
         Problem("nonsense", "f", "m")
+
+
+def test_grey_images_in_a_colour_dataset_are_reported(tmp_path: Path) -> None:
+    from helpers import disc_mask, rgb_image, write_image, write_mask
+    from unetops.imageio.types import ColorModel
+
+    for index in range(3):
+        write_image(tmp_path / "images" / f"c{index}.png", rgb_image(32, seed=index))
+        write_mask(tmp_path / "masks" / f"c{index}.png", disc_mask(32))
+    write_image(tmp_path / "images" / "g.png", rgb_image(32, seed=9)[..., 0])
+    write_mask(tmp_path / "masks" / "g.png", disc_mask(32))
+
+    def mismatches(color_model: ColorModel | None) -> list[str]:
+        report = check_source(tmp_path, color_model=color_model, workers=1)
+        return [p.file for p in report.problems if p.code == "color-model-mismatch"]
+
+    assert mismatches(None) == ["images/g.png"]  # most images are colour
+    assert mismatches(ColorModel.rgb) == ["images/g.png"]
+    assert mismatches(ColorModel.grayscale) == []  # a grey dataset takes colour images as luminance
+    problem = next(p for p in check_source(tmp_path, workers=1).problems if p.code == "color-model-mismatch")
+    assert "3 of 4 images are colour" in problem.message and "color_model grayscale" in problem.fix

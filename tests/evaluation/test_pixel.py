@@ -42,3 +42,12 @@ def test_shifted_object_hand_computed() -> None:
     assert m["iou"] == pytest.approx(8 / 24)
     assert m["precision"] == pytest.approx(0.5) and m["recall"] == pytest.approx(0.5)
     assert m["hd95"] == pytest.approx(2.0)
+
+
+def test_hd95_prints_no_future_warning() -> None:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert pixel_metrics(box(2, 2, 6), box(3, 3, 6))["hd95"] > 0
+    assert not [w for w in caught if issubclass(w.category, FutureWarning)], [str(w.message) for w in caught]

@@ -89,3 +89,13 @@ def test_is_image_file(tmp_path: Path) -> None:
     for name in ("a.PNG", "b.tiff", ".hidden.png", "c.txt"):
         (tmp_path / name).write_bytes(b"")
     assert sorted(p.name for p in tmp_path.iterdir() if is_image_file(p)) == ["a.PNG", "b.tiff"]
+
+
+def test_a_16_bit_colour_tiff_keeps_its_depth(tmp_path: Path) -> None:
+    import tifffile
+
+    rgb16 = np.random.default_rng(0).integers(0, 65536, (8, 8, 3)).astype(np.uint16)
+    tifffile.imwrite(tmp_path / "a.tif", rgb16, photometric="rgb")
+    decoded = read_image(tmp_path / "a.tif")
+    assert decoded.bit_depth == 16 and decoded.array.dtype == np.uint16 and np.array_equal(decoded.array, rgb16)
+    assert np.array_equal(image_to_uint8(decoded), ((rgb16.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8))

@@ -38,12 +38,12 @@ def test_threshold_tta_and_window_are_settings(tiny_model: Path) -> None:
     )
 
 
-def test_observe_sees_the_prepared_image_and_prepared_inputs_skip_preparation(tiny_model: Path) -> None:
-    model = load_model(tiny_model)
-    segmenter = Segmenter(model)
+def test_descriptors_and_warnings_come_with_the_segmentation(tiny_model: Path) -> None:
+    segmenter = Segmenter(load_model(tiny_model))
     image = tile(5)
-    seen: list[np.ndarray] = []
-    first = segmenter.segment(image, observe=seen.append)
-    assert len(seen) == 1 and np.array_equal(seen[0], segmenter.prepare(image))
+    result = segmenter.segment(image)
+    assert result.warnings == [] and len(result.descriptors["channel_mean"]) == 3
     again = segmenter.segment(segmenter.prepare(image), prepared=True)
-    assert np.array_equal(first.mask, again.mask)
+    assert np.array_equal(result.mask, again.mask) and again.descriptors == result.descriptors
+    grey = segmenter.segment(image.mean(axis=2).astype(np.uint8))
+    assert grey.warnings and grey.warnings[0].startswith("grayscale image")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from unetops.model.reference import reference_statistics
-from unetops.monitoring.drift import DriftMonitor, drift_view
+from unetops.monitoring.drift import DriftMonitor
 from unetops.sample import synthetic_ihc_tile
 
 
@@ -32,9 +32,3 @@ def test_a_grayscale_model_ignores_stains() -> None:
     monitor.add(gray[0])
     assert set(monitor.report()["components"]) == {"channel_0_mean_shift", "channel_0_spread_log2_ratio"}
     assert monitor.report()["score"] == pytest.approx(max(monitor.report()["components"].values()), abs=1e-4)
-
-
-def test_drift_view_is_channel_first_and_shrunk() -> None:
-    view = drift_view(np.full((3000, 1500, 3), 255, np.uint8))
-    assert view.shape == (3, 1024, 512) and view.dtype == np.float32 and view.max() == 1.0
-    assert drift_view(np.zeros((10, 20), np.uint8)).shape == (1, 10, 20)

@@ -68,7 +68,7 @@ def test_the_scaffolded_pipeline_runs_end_to_end_without_dvc(tmp_path: Path, mon
     assert (project / "data" / "dataset" / "dataset.json").is_file() and (project / "mlflow.db").is_file()
     assert (project / "runs" / "train" / "model" / "model.onnx").is_file()
     summary = json.loads((project / "reports" / "evaluation" / "summary.json").read_text())
-    assert summary["split"] == "test" and "dice" in summary["metrics"]
+    assert set(summary["splits"]) <= {"val", "test"} and "dice" in summary["splits"]["test"]["metrics"]
 
 
 def test_default_params_train_within_minutes() -> None:

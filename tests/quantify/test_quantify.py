@@ -189,3 +189,64 @@ def test_masks_follow_the_dataset_mask_rule(tmp_path: Path) -> None:
     )
     assert not result.failed
     assert result.images[0].summary["nuclei"] == result.images[1].summary["nuclei"] == len(tile.nuclei)
+
+
+def test_an_index_that_cannot_be_computed_says_why() -> None:
+    empty = {name: np.zeros(0, dtype) for name, dtype in (("id", int), ("area", float), ("touches_border", bool))}
+    stained = {**empty, "positive": np.zeros(0, bool), "intensity_bin": np.zeros(0, int), "dab_od_mean": np.zeros(0)}
+    none_found = image_summary(stained, (10, 10), KI67, None)
+    assert (
+        math.isnan(none_found["ki67_index"])
+        and none_found["index_note"] == "no nuclei found, so the index is undefined"
+    )
+    grey = image_summary(
+        {**empty, "id": np.arange(1, 3), "area": np.ones(2), "touches_border": np.zeros(2, bool)}, (10, 10), KI67, None
+    )
+    assert "ki67_index" not in grey and grey["index_note"].startswith("grayscale image: no DAB stain")
+    counted = image_summary(
+        {
+            **stained,
+            "id": np.arange(1, 2),
+            "area": np.ones(1),
+            "touches_border": np.zeros(1, bool),
+            "positive": np.ones(1, bool),
+            "intensity_bin": np.ones(1, int),
+            "dab_od_mean": np.ones(1),
+        },
+        (10, 10),
+        KI67,
+        None,
+    )
+    assert "index_note" not in counted
+
+
+def test_qc_overlay_has_a_legend_and_ids_beside_the_nuclei() -> None:
+    from unetops.quantify.run import NEGATIVE_COLOUR, POSITIVE_COLOUR, qc_overlay
+    from unetops.visualize import LEGEND_HEIGHT
+
+    tile = synthetic_ihc_tile(np.random.default_rng(3), height=128, width=128, nuclei=6, touching_fraction=0.0)
+    labels = nucleus_instances(tile.mask, KI67)
+    features = nucleus_features(labels, tile.image, KI67, None)
+    with_ids = qc_overlay(tile.image, labels, features)
+    without = qc_overlay(tile.image, labels, features, ids=False)
+    assert with_ids.shape == (128 + LEGEND_HEIGHT, 128, 3)
+    legend = with_ids[128:].reshape(-1, 3)
+    assert (legend == POSITIVE_COLOUR).all(axis=1).any() and (legend == NEGATIVE_COLOUR).all(axis=1).any()
+    text = (with_ids[:128] != without[:128]).any(axis=2)
+    assert text.any() and not (text & (labels > 0)).any()  # every id is written off the nuclei
+
+
+def test_histograms_mark_the_threshold_and_cut_offs(tmp_path: Path) -> None:
+    from unetops.quantify.run import histogram_panels
+
+    write_tiles(tmp_path, 1)
+    result = quantify_images(
+        sorted((tmp_path / "images").iterdir()), masks_from_folder(tmp_path / "masks"), tmp_path / "out", KI67
+    )
+    assert (tmp_path / "out" / "histograms.png").is_file()
+    panels = histogram_panels([result.images[0].features], KI67, 0.5)
+    assert (panels["nucleus area"].x_label, panels["nucleus area"].y_label) == ("area (um^2)", "nuclei")
+    dab = panels["DAB per nucleus"]
+    assert dab.x_label == "mean DAB optical density" and dab.y_label == "nuclei"
+    assert [m.value for m in dab.marks] == [KI67.positive_threshold, *KI67.intensity_cutoffs]
+    assert [m.label.split()[0] for m in dab.marks] == ["positive", "1+", "2+", "3+"]

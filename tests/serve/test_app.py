@@ -139,3 +139,16 @@ def test_cors_is_off_by_default(served) -> None:
         headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
     )
     assert "access-control-allow-origin" not in response.headers
+
+
+def test_a_grayscale_image_for_a_colour_model_is_answered_with_a_warning(served) -> None:
+    image, _ = tile_png(96, seed=7)
+    grey = io.BytesIO()
+    Image.fromarray(image.mean(axis=2).astype(np.uint8)).save(grey, format="PNG")
+    quantified = post_image(served, "/v1/quantify", grey.getvalue(), "grey.png")
+    assert quantified.status_code == 200 and quantified.json()["warnings"][0].startswith("grayscale image")
+    mask = post_image(served, "/v1/segment", grey.getvalue(), "grey.png")
+    assert mask.status_code == 200 and mask.headers["x-input-warnings"].startswith("grayscale image")
+    _, colour = tile_png(96)
+    plain = post_image(served, "/v1/segment", colour, output="json")
+    assert plain.json()["warnings"] == [] and "x-input-warnings" not in plain.headers

@@ -78,7 +78,7 @@ def check(
     layout: str = typer.Option(None, help=LAYOUT_HELP),
     mask_keyword: str = typer.Option(None, help="Suffix of mask stems in the source (default: try the common ones)."),
     group_pattern: str = typer.Option(None, help="Regex naming the slide/patient in a path (overrides --spec's)."),
-    spec: Path = typer.Option(None, help="Take the group pattern from this spec."),
+    spec: Path = typer.Option(None, help="Take the group pattern and colour model from this spec."),
     json_out: Path = typer.Option(
         None, "--json", help="Also write the report as JSON to this file ('-' for stdout only)."
     ),
@@ -86,14 +86,16 @@ def check(
     workers: int = typer.Option(None, min=1, help="Processes to use (default: all cores)."),
 ) -> None:
     """Report every problem of a source dataset at once, with statistics."""
-    if group_pattern is None and spec is not None:
-        group_pattern = load_spec(spec).group_pattern
+    dataset_spec = load_spec(spec) if spec is not None else None
+    if group_pattern is None and dataset_spec is not None:
+        group_pattern = dataset_spec.group_pattern
     with progress_bar("checking") as (on_start, on_progress):
         report = check_source(
             source,
             layout=layout,
             mask_keyword=mask_keyword,
             group_pattern=group_pattern,
+            color_model=dataset_spec.color_model if dataset_spec else None,
             workers=workers,
             on_start=on_start,
             on_progress=on_progress,

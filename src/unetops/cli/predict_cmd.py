@@ -35,6 +35,8 @@ def predict(
             window=window, on_start=on_start, on_progress=on_progress,
         )  # fmt: skip
     console.print(f"wrote {len(summary.written)} files to {out}")
+    for path, warning in summary.warnings:
+        err_console.print(f"[yellow]warning[/] {path}: {warning}", highlight=False)
     for path, problem in summary.failed:
         err_console.print(f"[yellow]skipped[/] {path}: {problem}", highlight=False)
     if summary.failed:
@@ -44,34 +46,50 @@ def predict(
 def evaluate(
     model: str = typer.Argument(..., help=MODEL_HELP),
     dataset: Path = typer.Argument(..., help="A dataset folder written by `unetops dataset build`."),
-    split: str = typer.Option("test", help="Split to evaluate: train, val or test."),
+    split: list[str] = typer.Option(
+        ["val", "test"], help="Split to evaluate (repeatable); splits without images are left out."
+    ),
     out: Path = typer.Option(Path("reports/evaluation"), help="Folder for per_image.csv, summary.json, report.html."),
     backend: Backend = typer.Option(Backend.onnx, help="onnx or torch."),
     tta: bool = typer.Option(False, help="Average over flips (test-time augmentation)."),
     track: bool = typer.Option(True, "--track/--no-track", help="Log the results to the model's MLflow run."),
 ) -> None:
-    """Pixel, object and contour metrics per image, with bootstrap intervals and an HTML report."""
+    """Pixel, object and contour metrics per image, with bootstrap intervals and an HTML report (splits side by
+    side)."""
+    from unetops.evaluation.definitions import METRIC_INFO
     from unetops.evaluation.report import write_evaluation
-    from unetops.evaluation.run import evaluate_model
+    from unetops.evaluation.run import evaluate_splits
     from unetops.model.backends import load_model
 
     loaded = load_model(model, backend)
     with progress_bar("evaluating") as (on_start, on_progress):
-        results, summary = evaluate_model(
-            loaded, dataset, split=split, tta=tta, on_start=on_start, on_progress=on_progress
-        )
-    paths = write_evaluation(results, summary, out)
-    table = Table(title=f"{split} split, {summary['images']} images", title_justify="left")
-    for column in ("metric", "mean", "95% interval"):
-        table.add_column(column)
-    for name, s in summary["metrics"].items():
-        table.add_row(name, f"{s['mean']:.4f}", f"{s['ci95_low']:.4f} - {s['ci95_high']:.4f}")
+        evaluations = evaluate_splits(loaded, dataset, split, tta=tta, on_start=on_start, on_progress=on_progress)
+    paths = write_evaluation(evaluations, out)
+    summaries = [summary for _, summary in evaluations]
+    table = Table(title="evaluation (mean and 95% interval over images)", title_justify="left")
+    table.add_column("metric")
+    table.add_column("better")
+    for summary in summaries:
+        table.add_column(f"{summary['split']} ({summary['images']} images)")
+    for name, info in METRIC_INFO.items():
+        cells = [
+            f"{m['mean']:.4f} ({m['ci95_low']:.4f} - {m['ci95_high']:.4f})"
+            for m in (summary["metrics"][name] for summary in summaries)
+        ]
+        table.add_row(name, info.better, *cells)
     console.print(table)
+    for summary in summaries:
+        if summary["note"]:
+            err_console.print(f"[yellow]{summary['split']}:[/] {summary['note']}", highlight=False)
     console.print(f"report: {paths['report']}  per image: {paths['per_image']}  summary: {paths['summary']}")
     run_id = loaded.metadata.metrics.get("mlflow_run_id")
     if track and run_id:
         from unetops.tracking.store import log_to_run
 
-        means = {f"{split}_{name}": s["mean"] for name, s in summary["metrics"].items()}
-        if log_to_run(run_id, means, out, f"evaluation/{split}"):
+        means = {
+            f"eval/{summary['split']}/{name}": s["mean"]
+            for summary in summaries
+            for name, s in summary["metrics"].items()
+        }
+        if log_to_run(run_id, means, out, "evaluation"):
             console.print(f"logged to MLflow run {run_id}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from unetops.cli.console import console, err_console, progress_bar
@@ -52,21 +53,31 @@ def quantify(
             on_start=on_start,
             on_progress=on_progress,
         )
+    longest = max((len(q.name) for q in result.images), default=5)
     table = Table(title=f"profile {config.name}", title_justify="left")
-    for column in ("image", "nuclei", "positive", "Ki-67 index %", "H-score", "Allred", "flag"):
+    table.add_column("image", no_wrap=True, min_width=longest)  # names stay whole, however narrow the terminal
+    for column in ("nuclei", "positive", "Ki-67 index %", "H-score", "Allred", "flag"):
         table.add_column(column)
+    notes: list[str] = []
     for q in result.images:
         s = q.summary
+        flags = ["low count"] if s["low_count"] else []
+        for text in ([s["index_note"]] if "index_note" in s else []) + q.warnings:
+            notes.append(f"{q.name}: {text}")
+            flags.append(f"note {len(notes)}")
+        index = s.get("ki67_index", float("nan"))
         table.add_row(
             q.name,
             str(s["nuclei"]),
             str(s.get("positive", "")),
-            f"{s.get('ki67_index', float('nan')):.1f}",
+            "n/a" if index != index else f"{index:.1f}",
             f"{s.get('h_score', float('nan')):.0f}",
             str(s.get("allred_total", "")),
-            "low count" if s["low_count"] else "",
+            ", ".join(flags),
         )
     console.print(table)
+    for number, note in enumerate(notes, start=1):
+        err_console.print(f"[yellow]note {number}[/] {escape(note)}", highlight=False)
     console.print(f"wrote nuclei.csv, images.csv, images.json, histograms.png and qc/ to {out}")
     for path, problem in result.failed:
         err_console.print(f"[yellow]skipped[/] {path}: {problem}", highlight=False)

@@ -175,7 +175,9 @@ def build_dataset(
         work = partial(_stage_item, root=source, spec=spec, staging=staging)
         staged = parallel_map(work, list(enumerate(items)), workers=workers, on_progress=on_progress)
         reports = [s.report for s in staged]
-        source_statistics = finish_reports(reports, spec.group_pattern)  # the same cross-item checks as `check`
+        source_statistics = finish_reports(
+            reports, spec.group_pattern, spec.color_model
+        )  # the same cross-item checks as `check`
         failed = [r for r in reports if not r.usable]
         if failed and on_error == "fail":
             lines = [

@@ -8,11 +8,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from unetops.dataset.colour import colour_mismatches
 from unetops.dataset.inspect import ItemReport, inspect_item
 from unetops.dataset.layouts import scan_source
 from unetops.dataset.problems import Problem, Severity
 from unetops.dataset.split import assign_groups, source_split_leaks
 from unetops.dataset.statistics import summarise
+from unetops.imageio.types import ColorModel
 from unetops.parallel import parallel_map
 
 
@@ -44,10 +46,13 @@ class CheckReport:
         }
 
 
-def finish_reports(reports: list[ItemReport], group_pattern: str | None) -> dict[str, Any]:
-    """Cross-item checks (groups, duplicates, split leaks), then the statistics."""
+def finish_reports(
+    reports: list[ItemReport], group_pattern: str | None, color_model: ColorModel | None = None
+) -> dict[str, Any]:
+    """Cross-item checks (groups, duplicates, split leaks, colour model), then the statistics."""
     assign_groups(reports, group_pattern)
     source_split_leaks(reports)
+    colour_mismatches(reports, color_model)
     return summarise(reports)
 
 
@@ -57,6 +62,7 @@ def check_source(
     layout: str | None = None,
     mask_keyword: str | None = None,
     group_pattern: str | None = None,
+    color_model: ColorModel | None = None,
     workers: int | None = None,
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
@@ -68,6 +74,7 @@ def check_source(
         layout: force a layout by name instead of detecting it.
         mask_keyword: suffix of mask stems; None tries the common ones.
         group_pattern: regex naming the slide or patient in each path (see `DatasetSpec.group_pattern`).
+        color_model: the spec's colour model; None takes the majority of the images.
         workers: processes to use; all cores by default.
         on_start: called once with the number of items found.
         on_progress: called with 1 after each item.
@@ -76,5 +83,5 @@ def check_source(
     if on_start:
         on_start(len(items))
     reports = parallel_map(partial(inspect_item, root=source), items, workers=workers, on_progress=on_progress)
-    statistics = finish_reports(reports, group_pattern)
+    statistics = finish_reports(reports, group_pattern, color_model)
     return CheckReport(source, layout_name, reports, statistics)

@@ -12,6 +12,7 @@ from unetops.dataset.problems import Problem, has_errors
 from unetops.errors import ImageReadError
 from unetops.fileio import sha256_bytes
 from unetops.imageio import DecodedImage, decode_image, image_to_uint8
+from unetops.imageio.color import is_grayscale
 from unetops.imageio.masks import binarise_mask, count_objects, merge_instance_masks
 
 
@@ -32,6 +33,7 @@ class ItemReport:
     height: int | None = None
     foreground_fraction: float | None = None
     objects: int | None = None
+    grayscale: bool | None = None
 
     @property
     def usable(self) -> bool:
@@ -174,7 +176,9 @@ def load_item(item: SourceItem, root: Path) -> tuple[ItemReport, LoadedPair | No
     report.objects = int(instances.max()) if instances is not None else count_objects(mask)
     if not mask.any():
         report.problems.append(Problem("empty-mask", report.mask_files[0], "mask has no foreground", item.key))
-    return report, LoadedPair(image_to_uint8(decoded), mask, instances)
+    image = image_to_uint8(decoded)
+    report.grayscale = is_grayscale(image)
+    return report, LoadedPair(image, mask, instances)
 
 
 def inspect_item(item: SourceItem, root: Path) -> ItemReport:

@@ -35,6 +35,10 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         Severity.warning,
         "check the image: transparent pixels keep their colour when alpha is dropped",
     ),
+    "color-model-mismatch": (
+        Severity.warning,
+        "remove it or use its colour original; if the images are grey by nature, build with color_model grayscale",
+    ),
     "image-16bit": (Severity.warning, "none, if full-range scaling to 8 bits (x 255/65535) suits the images"),
     "exif-rotated": (Severity.info, "none: the EXIF orientation is applied on build"),
     "duplicate": (Severity.warning, "remove one copy; until then duplicates share a group so they stay in one split"),

@@ -7,6 +7,7 @@ Both masks empty is a perfect answer (Dice, IoU, precision and recall 1, HD95 0)
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import torch
@@ -25,6 +26,14 @@ def _tensor(mask: np.ndarray) -> torch.Tensor:
     return torch.as_tensor(mask.astype(np.float32))[None, None]
 
 
+def _hd95(prediction: torch.Tensor, truth: torch.Tensor) -> float:
+    """MONAI's 95th-percentile Hausdorff distance, without the FutureWarning MONAI raises from its own internals
+    (its `get_mask_edges` call passes an argument MONAI itself deprecated) on every image."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*always_return_as_numpy.*", category=FutureWarning)
+        return compute_hausdorff_distance(prediction, truth, include_background=True, percentile=95).item()
+
+
 def pixel_metrics(prediction: np.ndarray, truth: np.ndarray) -> dict[str, float]:
     """Dice, IoU, precision, recall and 95th-percentile Hausdorff distance (pixels) of two boolean masks."""
     has_pred, has_truth = bool(prediction.any()), bool(truth.any())
@@ -34,11 +43,7 @@ def pixel_metrics(prediction: np.ndarray, truth: np.ndarray) -> dict[str, float]
     confusion = get_confusion_matrix(p, t, include_background=True)
     precision = compute_confusion_matrix_metric("precision", confusion).item() if has_pred else math.nan
     recall = compute_confusion_matrix_metric("recall", confusion).item() if has_truth else math.nan
-    hd95 = (
-        compute_hausdorff_distance(p, t, include_background=True, percentile=95).item()
-        if has_pred and has_truth
-        else math.nan
-    )
+    hd95 = _hd95(p, t) if has_pred and has_truth else math.nan
     return {
         "dice": float(compute_dice(p, t, include_background=True, ignore_empty=False).item()),
         "iou": float(compute_iou(p, t, include_background=True, ignore_empty=False).item()),

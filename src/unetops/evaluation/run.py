@@ -12,6 +12,7 @@ import numpy as np
 
 from unetops.errors import DatasetError
 from unetops.evaluation.contours import CONTOUR_METRICS, contour_metrics
+from unetops.evaluation.definitions import small_sample_note
 from unetops.evaluation.objects import OBJECT_METRICS, object_metrics
 from unetops.evaluation.pixel import PIXEL_METRICS, pixel_metrics
 from unetops.imageio import image_to_uint8, read_image
@@ -122,5 +123,27 @@ def evaluate_model(
         "backend": model.backend.value,
         "tta": tta,
         "metrics": summarise_metrics([r.metrics for r in results]),
+        "note": small_sample_note(len(results)),
     }
     return results, summary
+
+
+def evaluate_splits(
+    model: LoadedModel,
+    dataset: Path,
+    splits: list[str],
+    *,
+    tta: bool = False,
+    on_start: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> list[tuple[list[ImageEvaluation], dict[str, Any]]]:
+    """`evaluate_model` for each of `splits` that holds images (at least one must), in the order given."""
+    manifest = read_manifest(dataset)
+    present = [split for split in splits if any(item.split == split for item in manifest.items)]
+    if not present:
+        raise DatasetError(
+            f"the dataset has no images in {', '.join(map(repr, splits))}", path=dataset, fix="choose another --split"
+        )
+    if on_start:
+        on_start(sum(item.split in present for item in manifest.items))
+    return [evaluate_model(model, dataset, split=split, tta=tta, on_progress=on_progress) for split in present]

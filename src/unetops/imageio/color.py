@@ -19,3 +19,10 @@ def binarise_otsu(gray: np.ndarray) -> np.ndarray:
     """A grayscale image as 0/255 by Otsu's threshold."""
     _, binary = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return binary
+
+
+def is_grayscale(image: np.ndarray) -> bool:
+    """One channel, or three equal ones (a grey image saved as RGB)."""
+    if image.ndim == 2 or image.shape[2] == 1:
+        return True
+    return bool(np.array_equal(image[..., 0], image[..., 1]) and np.array_equal(image[..., 1], image[..., 2]))

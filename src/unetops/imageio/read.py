@@ -14,6 +14,7 @@ from unetops.errors import ImageReadError
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"})
 EXIF_ORIENTATION = 0x0112
+BITS_PER_SAMPLE = 258  # TIFF tag
 Image.MAX_IMAGE_PIXELS = 1 << 30  # microscopy tiles are big; a bomb guard for uploads lives in the service
 
 
@@ -83,6 +84,8 @@ def decode_image(data: bytes, path: Path, *, mask: bool = False) -> DecodedImage
         raise ImageReadError(
             f"cannot decode image ({reason}: {exc})", path=path, fix="re-export the file or remove it from the source"
         ) from None
+    if fmt == "TIFF" and mode in ("RGB", "RGBA") and max(image.tag_v2.get(BITS_PER_SAMPLE, (8,))) > 8:
+        return _decode_tiff(data, path)  # Pillow reads 16-bit colour TIFFs as 8-bit; tifffile keeps the depth
     return DecodedImage(_to_array(oriented, mask), fmt, mode, rotated)
 
 

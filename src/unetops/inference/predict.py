@@ -20,10 +20,12 @@ from unetops.visualize import overlay_outlines
 
 @dataclass
 class PredictionSummary:
-    """What `predict_files` wrote, and the inputs it could not read."""
+    """What `predict_files` wrote, the inputs it could not read, and warnings about inputs unlike the training
+    images."""
 
     written: list[Path] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
+    warnings: list[tuple[Path, str]] = field(default_factory=list)
 
 
 def output_names(stem: str, model: LoadedModel) -> dict[str, str]:
@@ -74,6 +76,7 @@ def predict_files(
             summary.failed.append((path, exc.problem))
         else:
             result = segmenter.segment(image)
+            summary.warnings.extend((path, warning) for warning in result.warnings)
             mask = result.mask
             names = output_names(path.stem, model)
             outputs = {"mask": encode_mask(mask, model.metadata.dataset_spec.mask_type)}

@@ -6,12 +6,13 @@ tiling and the threshold come from the model's metadata in one place.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from unetops.imageio.types import ColorModel
 from unetops.model.backends import LoadedModel
+from unetops.model.reference import image_descriptors, image_view, input_warnings
 from unetops.model.tiled import predict_probabilities
 from unetops.spec.prepare import prepare_image
 
@@ -25,12 +26,16 @@ class Segmentation:
         prepared: the image as the model saw it (colour model, preprocessing).
         probabilities: foreground probability (H, W) float32.
         mask: foreground (H, W) bool.
+        descriptors: the prepared image's intensity descriptors (for drift monitoring).
+        warnings: why the input may be outside what the model was trained on (empty when it looks alike).
     """
 
     image: np.ndarray
     prepared: np.ndarray
     probabilities: np.ndarray
     mask: np.ndarray
+    descriptors: dict[str, list[float]]
+    warnings: list[str]
 
 
 class Segmenter:
@@ -54,25 +59,19 @@ class Segmenter:
         """A uint8 image as the model was trained on it."""
         return prepare_image(image, self.model.metadata.dataset_spec)
 
-    def segment(
-        self,
-        image: np.ndarray,
-        *,
-        prepared: bool = False,
-        observe: Callable[[np.ndarray], None] | None = None,
-    ) -> Segmentation:
+    def segment(self, image: np.ndarray, *, prepared: bool = False) -> Segmentation:
         """Segment a uint8 image of any size.
 
         Args:
             image: (H, W) or (H, W, 3) uint8.
             prepared: the image is already prepared (a built dataset's image).
-            observe: called with the prepared image before prediction (drift monitoring).
         """
-        ready = image if prepared else self.prepare(image)
-        if observe is not None:
-            observe(ready)
         metadata = self.model.metadata
+        ready = image if prepared else self.prepare(image)
+        descriptors = image_descriptors(image_view(ready))
+        rgb_model = metadata.dataset_spec.color_model is ColorModel.rgb
+        warnings = input_warnings(image, descriptors, metadata.reference_stats, rgb_model)
         probabilities = predict_probabilities(
             ready, self.model.logits, metadata, tta=self.tta, window=self.window, prepared=True
         )
-        return Segmentation(image, ready, probabilities, probabilities > self.threshold)
+        return Segmentation(image, ready, probabilities, probabilities > self.threshold, descriptors, warnings)

@@ -56,7 +56,7 @@ def pipeline_stages(source: str, *, with_sample: bool) -> dict[str, Any]:
         "metrics": [{"reports/train.json": {"cache": False}}],
     }
     stages["evaluate"] = {
-        "cmd": "unetops evaluate runs/train/model data/dataset --split test --out reports/evaluation",
+        "cmd": "unetops evaluate runs/train/model data/dataset --out reports/evaluation",
         "deps": ["runs/train/model", "data/dataset"],
         "outs": [
             {"reports/evaluation/report.html": {"cache": False}},

@@ -24,11 +24,12 @@ from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.features import nucleus_features
 from unetops.quantify.instances import nucleus_instances, outlines
 from unetops.quantify.summary import image_summary
-from unetops.visualize import histogram_png
+from unetops.visualize import Histogram, Mark, histogram_png, with_legend
 
 POSITIVE_COLOUR = (200, 60, 20)
 NEGATIVE_COLOUR = (30, 90, 230)
-MaskSource = Callable[[Path, np.ndarray], np.ndarray]
+MaskSource = Callable[[Path, np.ndarray], tuple[np.ndarray, list[str]]]  # (mask, warnings about the input)
+MAX_IDS = 2000  # more ids than this would cover the image
 
 
 @dataclass
@@ -38,6 +39,7 @@ class QuantifiedImage:
     name: str
     features: dict[str, np.ndarray]
     summary: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -56,30 +58,62 @@ def masks_from_folder(folder: Path, keyword: str = "_mask") -> MaskSource:
                 if mask.shape != image.shape[:2]:
                     size = f"mask is {mask.shape[1]}x{mask.shape[0]}, image {image.shape[1]}x{image.shape[0]}"
                     raise ImageReadError(size, path=candidate)
-                return mask
+                return mask, []
         raise ImageReadError(f"no mask named {image_path.stem}{keyword}.* in {folder}", path=image_path)
 
     return find
 
 
 def segmenter_masks(segmenter: Segmenter) -> MaskSource:
-    """The masks a model predicts, as a mask source."""
-    return lambda image_path, image: segmenter.segment(image).mask
+    """The masks a model predicts, with its warnings about each input, as a mask source."""
+
+    def predict(image_path: Path, image: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        result = segmenter.segment(image)
+        return result.mask, result.warnings
+
+    return predict
 
 
 def qc_overlay(image: np.ndarray, labels: np.ndarray, features: dict[str, np.ndarray], ids: bool = True) -> np.ndarray:
-    """Image with positive nuclei outlined in brown-red and negative in blue, ids written beside them."""
+    """Image with positive nuclei outlined in brown-red and negative in blue, a legend strip below, and each
+    nucleus' id written beside it (right of its box, dark on a light halo) so the outline stays visible."""
     out = image.copy() if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
     edge = outlines(labels)
     positive = np.zeros(int(labels.max()) + 1, bool)
-    if "positive" in features:
+    stained = "positive" in features
+    if stained:
         positive[features["id"]] = features["positive"]
     out[edge & positive[labels]] = POSITIVE_COLOUR
     out[edge & ~positive[labels]] = NEGATIVE_COLOUR
-    if ids and len(features["id"]) <= 2000:
-        for nucleus, x, y in zip(features["id"], features["centroid_x"], features["centroid_y"], strict=True):
-            cv2.putText(out, str(nucleus), (int(x) + 3, int(y)), cv2.FONT_HERSHEY_PLAIN, 0.6, (0, 0, 0), 1, cv2.LINE_AA)
-    return out
+    if ids and len(features["id"]) <= MAX_IDS:
+        for nucleus, x, y in zip(features["id"], features["bbox_max_col"], features["centroid_y"], strict=True):
+            place = (int(x) + 2, int(y) + 4)
+            for colour, thickness in (((255, 255, 255), 3), ((0, 0, 0), 1)):
+                cv2.putText(out, str(nucleus), place, cv2.FONT_HERSHEY_PLAIN, 0.8, colour, thickness, cv2.LINE_AA)
+    legend = (
+        [("positive", POSITIVE_COLOUR), ("negative", NEGATIVE_COLOUR)] if stained else [("nucleus", NEGATIVE_COLOUR)]
+    )
+    return with_legend(out, legend)
+
+
+def histogram_panels(
+    features: list[dict[str, np.ndarray]], config: QuantifyConfig, pixel_size: float | None
+) -> dict[str, Histogram]:
+    """Nucleus area and, for stained images, mean DAB OD with the positivity threshold and the 1+/2+/3+ cut-offs."""
+    unit = "um^2" if pixel_size else "px"
+    areas = np.concatenate([f["area"] for f in features]) * (pixel_size**2 if pixel_size else 1.0)
+    panels = {"nucleus area": Histogram(areas, f"area ({unit})", "nuclei")}
+    stained = [f["dab_od_mean"] for f in features if "dab_od_mean" in f]
+    if stained:
+        low, mid, high = config.intensity_cutoffs
+        marks = (
+            Mark(config.positive_threshold, f"positive > {config.positive_threshold:g}", "#c0392b"),
+            Mark(low, f"1+ from {low:g}", "#e6a23c"),
+            Mark(mid, f"2+ from {mid:g}", "#b8860b"),
+            Mark(high, f"3+ from {high:g}", "#6b4a00"),
+        )
+        panels["DAB per nucleus"] = Histogram(np.concatenate(stained), "mean DAB optical density", "nuclei", marks)
+    return panels
 
 
 def measure_image(
@@ -144,18 +178,18 @@ def quantify_images(
     for path in images:
         try:
             image = image_to_uint8(read_image(path))
-            mask = masks(path, image)
+            mask, warnings = masks(path, image)
         except ImageReadError as exc:
             result.failed.append((path, str(exc)))
         else:
             labels, features, summary = measure_image(image, mask, config, pixel_size)
-            result.images.append(QuantifiedImage(path.stem, features, summary))
+            result.images.append(QuantifiedImage(path.stem, features, summary, warnings))
             atomic_write_bytes(
                 out / "qc" / f"{path.stem}_qc.png", encode_image(qc_overlay(image, labels, features), ImageType.png)
             )
         if on_progress:
             on_progress(1)
-    image_rows = [summary_row(q.name, q.summary) for q in result.images]
+    image_rows = [{**summary_row(q.name, q.summary), "warnings": " | ".join(q.warnings)} for q in result.images]
     nuclei = [row for q in result.images for row in nucleus_rows(q.name, q.features)]
     atomic_write_text(out / "nuclei.csv", table_csv(nuclei))
     atomic_write_text(out / "images.csv", table_csv(image_rows))
@@ -171,9 +205,6 @@ def quantify_images(
     )
     all_features = [q.features for q in result.images if len(q.features["id"])]
     if all_features:
-        values = {"nucleus area (px)": np.concatenate([f["area"] for f in all_features])}
-        stained = [f["dab_od_mean"] for f in all_features if "dab_od_mean" in f]
-        if stained:
-            values["mean DAB optical density"] = np.concatenate(stained)
-        atomic_write_bytes(out / "histograms.png", histogram_png(values, bins=30, colour="#8a5a2b"))
+        panels = histogram_panels(all_features, config, pixel_size)
+        atomic_write_bytes(out / "histograms.png", histogram_png(panels, bins=30, colour="#8a5a2b"))
     return result

@@ -43,6 +43,7 @@ def image_summary(
         summary["density_per_mm2"] = count / field_mm2
         summary["area_mean_um2"] = summary["area_mean"] * pixel_size**2
     if "positive" not in features:
+        summary["index_note"] = "grayscale image: no DAB stain to measure, so no Ki-67 index (it needs RGB brightfield)"
         return summary
     positive = features["positive"][keep]
     bins = features["intensity_bin"][keep]
@@ -67,4 +68,6 @@ def image_summary(
             "dab_od_mean": float(features["dab_od_mean"][keep].mean()) if count else math.nan,
         }
     )
+    if not count:
+        summary["index_note"] = "no nuclei found, so the index is undefined"
     return summary

@@ -42,6 +42,7 @@ PLANTED_PROBLEMS: dict[int, str] = {
     10: "duplicate",
     11: "mask-rgb",
     12: "exif-rotated",
+    13: "color-model-mismatch",
 }
 ORPHAN_MASK = "Ki-67/masks/slide99_tile01_mask.png"
 TILE_SIZES = ((256, 256), (320, 256), (288, 288), (256, 320))
@@ -65,6 +66,15 @@ def _png(image: Image.Image, **params) -> bytes:
     return buffer.getvalue()
 
 
+def encode_tiff(array: np.ndarray) -> bytes:
+    """A TIFF of any dtype tifffile writes (16-bit RGB here, which Pillow cannot write)."""
+    import tifffile
+
+    buffer = io.BytesIO()
+    tifffile.imwrite(buffer, array, photometric="rgb" if array.ndim == 3 else "minisblack")
+    return buffer.getvalue()
+
+
 def _write_pair(index: int, tile: SyntheticTile, image_path: Path, mask_path: Path) -> tuple[Path, Path, Path | None]:
     """Write one pair, applying the planted problem of `index`.
 
@@ -85,8 +95,10 @@ def _write_pair(index: int, tile: SyntheticTile, image_path: Path, mask_path: Pa
         mask_bytes, planted_file = encode_image(np.where(tile.mask, 255, 0).astype(np.uint8), ImageType.jpg), mask_path
     elif code == "image-16bit":
         image_path = image_path.with_suffix(".tif")
-        grey16 = cv2.cvtColor(tile.image, cv2.COLOR_RGB2GRAY).astype(np.uint16) * 257
-        image_bytes, planted_file = _png(Image.fromarray(grey16), format="TIFF"), image_path
+        image_bytes, planted_file = encode_tiff(tile.image.astype(np.uint16) * 257), image_path
+    elif code == "color-model-mismatch":
+        grey = cv2.cvtColor(tile.image, cv2.COLOR_RGB2GRAY)
+        image_bytes, planted_file = encode_image(grey, ImageType.png), image_path
     elif code == "alpha-channel":
         rgba = np.dstack([tile.image, np.full(tile.mask.shape, 255, np.uint8)])
         image_bytes = _png(Image.fromarray(rgba, "RGBA"), format="PNG")

@@ -12,7 +12,7 @@ import numpy as np
 from unetops.imageio import encode_image, encode_mask
 from unetops.imageio.types import ImageType
 from unetops.model.segmenter import Segmenter
-from unetops.monitoring.drift import DriftMonitor, drift_view
+from unetops.monitoring.drift import DriftMonitor
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.run import measure_image, nucleus_rows, qc_overlay, summary_row
 from unetops.visualize import overlay_outlines
@@ -24,10 +24,11 @@ def png_base64(data: bytes) -> str:
 
 @dataclass
 class Segmentation:
-    """The uint8 image and its predicted binary mask."""
+    """The uint8 image, its predicted binary mask, and the input's warnings."""
 
     image: np.ndarray
     mask: np.ndarray
+    warnings: list[str]
 
     def mask_png(self) -> bytes:
         return encode_mask(self.mask, ImageType.png)
@@ -42,9 +43,11 @@ class Segmentation:
 
 
 def segment(image: np.ndarray, segmenter: Segmenter, drift: DriftMonitor | None = None) -> Segmentation:
-    """Segment `image`, recording the prepared image's descriptors for drift."""
-    observe = None if drift is None else (lambda prepared: drift.add(drift_view(prepared)))
-    return Segmentation(image, segmenter.segment(image, observe=observe).mask)
+    """Segment `image`, recording its descriptors for drift."""
+    result = segmenter.segment(image)
+    if drift is not None:
+        drift.add_descriptors(result.descriptors)
+    return Segmentation(image, result.mask, result.warnings)
 
 
 def quantify(
@@ -54,6 +57,7 @@ def quantify(
     labels, features, summary = measure_image(segmentation.image, segmentation.mask, config, pixel_size)
     result: dict[str, Any] = {
         "summary": summary_row(name, summary),
+        "warnings": segmentation.warnings,
         "nuclei": nucleus_rows(name, features),
         "profile": config.model_dump(mode="json"),
     }

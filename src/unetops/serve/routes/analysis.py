@@ -21,6 +21,14 @@ Profile = Enum("Profile", {name: name for name in PROFILES}, type=str)  # type: 
 Upload = Annotated[UploadFile, File(description="PNG, JPEG, BMP or TIFF image")]
 
 
+WARNING_HEADER = "X-Input-Warnings"
+
+
+def warning_header(warnings: list[str]) -> dict[str, str]:
+    """The input's warnings for responses without a JSON body to carry them (PNG, CSV)."""
+    return {WARNING_HEADER: " | ".join(warnings)} if warnings else {}
+
+
 class SegmentOutput(str, Enum):
     mask = "mask"
     overlay = "overlay"
@@ -41,10 +49,11 @@ async def segment(
 ) -> Response:
     """Segment nuclei: the binary mask (PNG, 255 = nucleus), the outline overlay, or JSON with outlines."""
     result = await state.segmented(file, "/v1/segment", tta)
+    headers = warning_header(result.warnings)
     if output is SegmentOutput.mask:
-        return Response(result.mask_png(), media_type="image/png")
+        return Response(result.mask_png(), media_type="image/png", headers=headers)
     if output is SegmentOutput.overlay:
-        return Response(result.overlay_png(), media_type="image/png")
+        return Response(result.overlay_png(), media_type="image/png", headers=headers)
     return JSONResponse(
         {
             "image": safe_name(file.filename),
@@ -54,7 +63,9 @@ async def segment(
             "foreground_fraction": round(float(result.mask.mean()), 6),
             "contours": result.outlines(),
             "model": state.info["reference"],
-        }
+            "warnings": result.warnings,
+        },
+        headers=headers,
     )
 
 
@@ -76,6 +87,7 @@ async def quantify(
     state.metrics.nuclei.observe(summary["nuclei"])
     if isinstance(summary.get("ki67_index"), float):
         state.metrics.ki67.observe(summary["ki67_index"])
+    headers = warning_header(result.warnings)
     if format is TableFormat.csv:
-        return PlainTextResponse(table_csv(measured["nuclei"]), media_type="text/csv")
-    return JSONResponse({"image": name, "model": state.info["reference"], **measured})
+        return PlainTextResponse(table_csv(measured["nuclei"]), media_type="text/csv", headers=headers)
+    return JSONResponse({"image": name, "model": state.info["reference"], **measured}, headers=headers)

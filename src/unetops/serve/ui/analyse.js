@@ -61,6 +61,8 @@ document.addEventListener("DOMContentLoaded", () => {
       document.getElementById("positive").textContent = summary.positive ?? "–";
       document.getElementById("ki67").textContent = typeof summary.ki67_index === "number" ? summary.ki67_index.toFixed(1) + " %" : "–";
       document.getElementById("hscore").textContent = fixed(summary.h_score, 0);
+      document.getElementById("input-warnings").textContent = (result.warnings || []).join(" ");
+      document.getElementById("index-note").textContent = summary.index_note || "";
       document.getElementById("low-count").textContent = summary.low_count ? `fewer than ${result.profile.min_nuclei} nuclei: count more fields` : "";
       const overlay = "data:image/png;base64," + result.overlay_png;
       document.getElementById("overlay").src = overlay;
