@@ -51,6 +51,10 @@ def test_without_a_configured_token_it_generates_one(tiny_model: Path, tmp_path:
                 time.sleep(0.1)
         assert response.status_code == 200
         assert httpx.get(url).status_code == 401
+        plain = [line for line in log.read_text().splitlines() if not line.startswith("{")]
+        assert any(
+            f"web UI http://127.0.0.1:{port}/ui/" in line and "Authorization: Bearer <token>" in line for line in plain
+        ), plain
     finally:
         process.terminate()
         process.wait(timeout=30)

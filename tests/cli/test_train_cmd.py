@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -34,11 +37,23 @@ def test_train_tracks_registers_and_the_registry_commands_see_it(tiny_dataset: P
     assert "registered as models:/cli/1" in result.output and "MLflow run" in result.output
     metrics = json.loads((mlflow_home / "m.json").read_text())
     assert metrics["epochs_run"] == 2 and metrics["model_version"] == "1"
+    published = json.loads((mlflow_home / "runs/a/model/metadata.json").read_text())["metrics"]
+    assert f"(epoch {published['epoch']})" in result.output and metrics["best_epoch"] == published["epoch"] >= 1
     assert runner.invoke(app, ["model", "promote", "cli", "1", "--alias", "production"]).exit_code == 0
     shown = json.loads(runner.invoke(app, ["model", "show", "cli", "--json"]).output)
     assert shown["versions"][0]["aliases"] == ["production"]
     listed = runner.invoke(app, ["model", "list"], terminal_width=200)
     assert "cli" in listed.output and "production" in listed.output
+    elsewhere = mlflow_home / "elsewhere"
+    elsewhere.mkdir()
+    os.chdir(elsewhere)
+    missing = subprocess.run(
+        [sys.executable, "-m", "unetops", "model", "list"], capture_output=True, text=True, timeout=120, env=no_uri()
+    )
+    assert missing.returncode == 1 and f"no MLflow store: {elsewhere / 'mlflow.db'} does not exist" in missing.stderr
+    assert "--tracking-uri" in missing.stderr and not (elsewhere / "mlflow.db").exists()
+    pointed = runner.invoke(app, ["model", "--tracking-uri", f"sqlite:///{mlflow_home / 'mlflow.db'}", "list"])
+    assert pointed.exit_code == 0 and "cli" in pointed.output
 
 
 def test_train_without_tracking_and_bad_flags(tiny_dataset: Path, mlflow_home: Path) -> None:
@@ -66,3 +81,7 @@ def test_preprocess_commands(sample, tmp_path: Path) -> None:
     )
     assert preview.exit_code == 0 and out.is_file()
     assert runner.invoke(app, ["preprocess", "fit-stain", str(image), "--method", "vahadane"]).exit_code != 0
+
+
+def no_uri() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}

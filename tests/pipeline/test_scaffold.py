@@ -34,3 +34,18 @@ def test_project_on_a_labs_own_source(tmp_path: Path) -> None:
     assert "sample" not in stages and str(tmp_path / "scans") in stages["build"]["cmd"]
     assert "sample" not in yaml.safe_load((tmp_path / "p" / "params.yaml").read_text())
     assert json.loads((tmp_path / "p" / "spec.json").read_text())["width"] == 256
+
+
+def test_the_demo_tests_on_at_least_ten_images_from_several_slides(tmp_path: Path) -> None:
+    """The demo's verdict must rest on more than a handful of test tiles from one slide."""
+    from unetops.dataset.build import build_dataset
+    from unetops.sample import write_sample
+
+    scaffold_project(tmp_path / "demo")
+    params = yaml.safe_load((tmp_path / "demo" / "params.yaml").read_text())["sample"]
+    spec = load_spec(tmp_path / "demo" / "spec.json").model_copy(update={"width": 32, "height": 32})  # split only
+    sample = write_sample(tmp_path / "sample", tiles=params["tiles"], seed=params["seed"], nuclei=5)
+    manifest = build_dataset(sample.source, spec, tmp_path / "dataset", workers=1)
+    for split in ("val", "test"):
+        items = [item for item in manifest.items if item.split == split]
+        assert len(items) >= 10 and len({item.group for item in items}) >= 2, split

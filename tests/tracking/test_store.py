@@ -48,7 +48,7 @@ def test_a_tracked_run_logs_registers_and_resolves(tiny_dataset: Path, mlflow_ho
 
 def test_resumed_training_continues_the_same_run(tiny_dataset: Path, mlflow_home: Path) -> None:
     def interrupt(report: EpochReport) -> None:
-        if report.epoch == 0:
+        if report.epoch == 1:
             raise KeyboardInterrupt
 
     config = tiny_train_config(register_model=False)
@@ -57,5 +57,5 @@ def test_resumed_training_continues_the_same_run(tiny_dataset: Path, mlflow_home
     result = train_model(tiny_dataset, config, mlflow_home / "run", resume=True, experiment="tests")
     runs = client().search_runs([client().get_experiment_by_name("tests").experiment_id])
     assert [r.info.run_id for r in runs] == [result.run_id]
-    assert [m.step for m in client().get_metric_history(result.run_id, "val_dice")] == [0, 1]
+    assert [m.step for m in client().get_metric_history(result.run_id, "val_dice")] == [1, 2]
     assert result.model_version is None

@@ -64,7 +64,7 @@ def test_resume_after_an_interruption_equals_an_uninterrupted_run(tiny_dataset: 
     train_model(tiny_dataset, config, tmp_path / "whole", experiment=None)
 
     def stop_after_two(report: EpochReport) -> None:
-        if report.epoch == 1:
+        if report.epoch == 2:
             raise Interrupt
 
     with pytest.raises(Interrupt):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import typer
 from rich.table import Table
@@ -10,6 +11,20 @@ from rich.table import Table
 from unetops.cli.console import console
 
 app = typer.Typer(help="List, show and promote registered models.", no_args_is_help=True)
+
+
+@app.callback()
+def registry(
+    tracking_uri: str = typer.Option(
+        None,
+        "--tracking-uri",
+        envvar="MLFLOW_TRACKING_URI",
+        help="MLflow store: sqlite:///path/mlflow.db or http://server:5000 (default: ./mlflow.db, never created).",
+    ),
+) -> None:
+    """The MLflow model registry of a store that exists."""
+    if tracking_uri:
+        os.environ["MLFLOW_TRACKING_URI"] = tracking_uri  # what MLflow and unetops.tracking read
 
 
 def _versions_table(name: str, versions: list[dict]) -> Table:

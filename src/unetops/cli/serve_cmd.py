@@ -12,6 +12,17 @@ from unetops.cli.options import field_default, field_option
 from unetops.serve.settings import ServeSettings
 
 
+def ready_line(model: str, host: str, port: int, auth: bool) -> str:
+    """The one plain line a person reads among the JSON logs: where the UI is and how to use the token."""
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else host
+    how = (
+        "the web UI asks for the token once; API clients send 'Authorization: Bearer <token>'"
+        if auth
+        else "no token needed (--no-auth)"
+    )
+    return f"serving {model}: web UI http://{shown}:{port}/ui/ , API /v1 (OpenAPI /docs); {how}"
+
+
 def serve(
     model: str = field_option(ServeSettings, "model", envvar="UNETOPS_MODEL", default=...),
     host: str = typer.Option("127.0.0.1", envvar="UNETOPS_HOST", help="Address to listen on (0.0.0.0: all)."),
@@ -64,4 +75,5 @@ def serve(
     configure_json_logging()
     app = create_app(settings, loaded)
     LOGGER.info("serving", extra={"model": model, "host": host, "port": port, "auth": settings.auth})
+    err_console.print(ready_line(model, host, port, settings.auth), highlight=False)
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=None, timeout_graceful_shutdown=30)

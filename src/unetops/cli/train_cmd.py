@@ -60,14 +60,14 @@ def train(
 
         def show(report: EpochReport) -> None:
             status = f"loss {report.train_loss:.3f}  val Dice {report.val_dice:.3f}"
-            progress.update(task, completed=report.epoch + 1, status=status)
+            progress.update(task, completed=report.epoch, status=status)
 
         result = train_model(
             dataset, settings, out, resume=resume, experiment=experiment if track else None, on_epoch_end=show
         )
     summary = {
         "val_dice": round(result.best_dice, 6),
-        "best_epoch": result.best_epoch + 1,
+        "best_epoch": result.best_epoch,
         "epochs_run": result.epochs_run,
         "stop_reason": result.stop_reason,
         "train_seconds": round(result.seconds, 1),
@@ -80,7 +80,7 @@ def train(
     if metrics is not None:
         atomic_write_json(metrics, summary)
     console.print(
-        f"best validation Dice {result.best_dice:.4f} (epoch {result.best_epoch + 1}); "
+        f"best validation Dice {result.best_dice:.4f} (epoch {result.best_epoch}); "
         f"stopped by {result.stop_reason} after {result.epochs_run} epochs, {result.seconds:.0f} s"
     )
     console.print(

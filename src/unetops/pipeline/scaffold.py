@@ -15,7 +15,7 @@ from unetops.spec import DatasetSpec
 SAMPLE_SOURCE = "data/sample/source"
 
 
-def default_params(*, tiles: int = 24, epochs: int = 40, time_budget: str = "5m") -> dict[str, Any]:
+def default_params(*, tiles: int = 72, epochs: int = 40, time_budget: str = "5m") -> dict[str, Any]:
     """Parameters of the sample pipeline: sample size and training settings (a small CPU model)."""
     return {
         "sample": {"tiles": tiles, "seed": 0},

@@ -18,9 +18,9 @@ REFERENCE = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[^/]+)|/(?P<vers
 
 
 def _versions(name: str) -> list[dict[str, Any]]:
-    from unetops.tracking.store import client
+    from unetops.tracking.store import existing_client
 
-    mlflow = client()
+    mlflow = existing_client()
     aliases: dict[str, list[str]] = {}
     for alias, number in mlflow.get_registered_model(name).aliases.items():
         aliases.setdefault(str(number), []).append(alias)
@@ -43,19 +43,19 @@ def _versions(name: str) -> list[dict[str, Any]]:
 
 def list_models() -> list[dict[str, Any]]:
     """Every registered model with its versions (number, aliases, metrics)."""
-    from unetops.tracking.store import client
+    from unetops.tracking.store import existing_client
 
-    return [{"name": m.name, "versions": _versions(m.name)} for m in client().search_registered_models()]
+    return [{"name": m.name, "versions": _versions(m.name)} for m in existing_client().search_registered_models()]
 
 
 def show_model(name: str) -> dict[str, Any]:
     """One registered model; raises `ModelError` if it does not exist."""
     from mlflow.exceptions import MlflowException
 
-    from unetops.tracking.store import client
+    from unetops.tracking.store import existing_client
 
     try:
-        client().get_registered_model(name)
+        existing_client().get_registered_model(name)
     except MlflowException:
         raise ModelError(f"no registered model named {name!r}", fix="`unetops model list` shows the names") from None
     return {"name": name, "versions": _versions(name)}
@@ -65,10 +65,10 @@ def promote(name: str, version: str, alias: str) -> None:
     """Point `alias` (e.g. production) of model `name` at `version`."""
     from mlflow.exceptions import MlflowException
 
-    from unetops.tracking.store import client
+    from unetops.tracking.store import existing_client
 
     try:
-        client().set_registered_model_alias(name, alias, version)
+        existing_client().set_registered_model_alias(name, alias, version)
     except MlflowException as exc:
         raise ModelError(f"cannot set alias {alias!r} on {name} version {version}: {exc.message}") from None
 
@@ -102,12 +102,12 @@ def resolve_model(reference: str | Path, filename: str = MODEL_FILE) -> Path:
         from mlflow.exceptions import MlflowException
         from mlflow.tracking.registry import UnsupportedModelRegistryStoreURIException
 
-        from unetops.tracking.store import client, tracking_uri
+        from unetops.tracking.store import existing_client, tracking_uri
     except ImportError:
         fix = "install unetops[registry] (or [train]), or give a model folder or file"
         raise ModelError(f"{text}: registry references need MLflow, which is not installed", fix=fix) from None
     try:
-        mlflow = client()
+        mlflow = existing_client()
         if match["alias"]:
             version = mlflow.get_model_version_by_alias(match["name"], match["alias"])
         else:

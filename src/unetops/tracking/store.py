@@ -12,6 +12,8 @@ from typing import Any
 from mlflow.entities import Metric, Param, RunTag
 from mlflow.tracking import MlflowClient
 
+from unetops.errors import UnetopsError
+
 DEFAULT_DATABASE = "mlflow.db"
 DEFAULT_ARTIFACTS = "mlartifacts"
 
@@ -22,7 +24,25 @@ def tracking_uri() -> str:
 
 
 def client() -> MlflowClient:
+    """A client of the store; a local SQLite store is created if missing (training starts a store)."""
     return MlflowClient(tracking_uri=tracking_uri(), registry_uri=tracking_uri())
+
+
+def existing_client() -> MlflowClient:
+    """A client of a store that exists: reading the registry never creates an empty store.
+
+    Raises:
+        UnetopsError: the local SQLite database is missing; the message says where it looked.
+    """
+    uri = tracking_uri()
+    database = Path(uri.removeprefix("sqlite:///")) if uri.startswith("sqlite:///") else None
+    if database is not None and not database.is_file():
+        raise UnetopsError(
+            f"no MLflow store: {database} does not exist",
+            fix="run from the folder that holds mlflow.db (the demo's is data/demo), or point at a store with "
+            "MLFLOW_TRACKING_URI or --tracking-uri (sqlite:///path/mlflow.db or http://server:5000)",
+        )
+    return client()
 
 
 def _artifact_location(uri: str) -> str | None:
@@ -109,7 +129,7 @@ def log_to_run(run_id: str, metrics: Mapping[str, float], folder: Path, artifact
     """Add metrics and a folder of artifacts to an existing run; False if the run is not in this store."""
     from mlflow.exceptions import MlflowException
 
-    mlflow = client()
+    mlflow = existing_client()
     try:
         mlflow.get_run(run_id)
     except MlflowException:

@@ -215,10 +215,10 @@ def run_epochs(run: TrainingRun, hooks: Sequence[TrainingHook], deadline: float 
     patches = PatchDataset(
         data.train_images, data.train_masks, run.patch, run.steps * run.batch, augmenter, config.seed
     )
-    for epoch in range(run.state.epoch, config.epochs):
+    for index in range(run.state.epoch, config.epochs):  # index from 0; the epoch's number is index + 1
         epoch_start = time.monotonic()
-        patches.set_epoch(epoch)
-        order = torch.Generator().manual_seed(config.seed * 1_000_003 + epoch)
+        patches.set_epoch(index)
+        order = torch.Generator().manual_seed(config.seed * 1_000_003 + index)
         loader = DataLoader(patches, run.batch, shuffle=True, generator=order, num_workers=config.loader_workers)
         loss, seen, out_of_time = _train_epoch(run, run.fabric.setup_dataloaders(loader), loss_fn, deadline)
         train_seconds = time.monotonic() - epoch_start
@@ -227,7 +227,8 @@ def run_epochs(run: TrainingRun, hooks: Sequence[TrainingHook], deadline: float 
         )
         improved = dice > run.state.best_dice
         lr = run.scheduler.get_last_lr()[0]
-        report = EpochReport(epoch, loss, dice, lr, time.monotonic() - epoch_start, train_seconds, seen, improved)
+        seconds = time.monotonic() - epoch_start
+        report = EpochReport(index + 1, loss, dice, lr, seconds, train_seconds, seen, improved)
         run.state.record(report)
         if run.fabric.is_global_zero:
             _save_checkpoints(run, report)

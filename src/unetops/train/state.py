@@ -9,7 +9,7 @@ from typing import Any
 
 @dataclass
 class EpochReport:
-    """What one epoch did."""
+    """What one epoch did. Epochs are numbered from 1, everywhere a user sees them (CLI, metadata, MLflow)."""
 
     epoch: int
     train_loss: float
@@ -23,11 +23,14 @@ class EpochReport:
 
 @dataclass
 class TrainingState:
-    """Where a run stands; saved in every `last.pt` so that a resumed run continues exactly."""
+    """Where a run stands; saved in every `last.pt` so that a resumed run continues exactly.
+
+    `epoch` counts the epochs completed; `best_epoch` is the number (from 1) of the best one, 0 before any.
+    """
 
     epoch: int = 0
     best_dice: float = -1.0
-    best_epoch: int = -1
+    best_epoch: int = 0
     stale_epochs: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
     run_id: str | None = None
@@ -35,7 +38,7 @@ class TrainingState:
     def record(self, report: EpochReport) -> None:
         """Take in a finished epoch: history, next epoch, best score and epochs without improvement."""
         self.history.append(asdict(report))
-        self.epoch = report.epoch + 1
+        self.epoch = report.epoch
         if report.best:
             self.best_dice, self.best_epoch, self.stale_epochs = report.val_dice, report.epoch, 0
         else:
