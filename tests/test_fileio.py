@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from unetops.fileio import atomic_directory, atomic_write_bytes, atomic_write_json, sha256_file
+from unetops.fileio import atomic_directory, atomic_write_bytes, atomic_write_json, safe_name, sha256_file
 
 
 def test_atomic_write_leaves_no_temporary_files(tmp_path: Path) -> None:
@@ -61,3 +61,49 @@ def test_stale_staging_folders_are_removed(tmp_path: Path) -> None:
     with atomic_directory(tmp_path / "out"):
         pass
     assert not stale.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("slide 01\ntile\t2", "slide_01_tile_2"),
+        ('a:b|c?d*e<f>g"h\\i/j', "a_b_c_d_e_f_g_h_i_j"),
+        (".hidden", "hidden"),
+        ("Ki-67+ER_µm.v2", "Ki-67+ER_µm.v2"),
+        ("\n\n", "_"),
+        ("", "unnamed"),
+    ],
+)
+def test_one_rule_for_output_names(text: str, expected: str) -> None:
+    assert safe_name(text) == expected
+    assert "\n" not in safe_name(text) and "/" not in safe_name(text)
+
+
+def test_written_files_get_the_usual_permissions_and_another_user_reads_them() -> None:
+    import os
+    import shutil
+    import stat
+    import subprocess
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        folder.chmod(0o755)
+        old = os.umask(0o022)
+        try:
+            atomic_write_bytes(folder / "model.onnx", b"weights")
+        finally:
+            os.umask(old)
+        assert stat.S_IMODE((folder / "model.onnx").stat().st_mode) == 0o644
+        if os.geteuid() == 0 and shutil.which("setpriv"):  # root reads anything: read as uid 65534 instead
+            as_nobody = [
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "cat",
+                str(folder / "model.onnx"),
+            ]
+            assert subprocess.run(as_nobody, capture_output=True, timeout=30).stdout == b"weights"
+    finally:
+        shutil.rmtree(folder)

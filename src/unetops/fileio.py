@@ -6,11 +6,23 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+TEMPORARY_SUFFIX = ".tmp"
+UNSAFE_IN_NAMES = re.compile(r"[^\w.+-]+")
+
+
+def safe_name(text: str, *, fallback: str = "unnamed", max_length: int = 120) -> str:
+    """The one rule for every name unetops writes: runs of anything but letters, digits, `.`, `_`, `+` and `-`
+    (spaces, newlines, tabs, slashes, colons, ...) become `_`; no leading dot; at most `max_length` characters."""
+    cleaned = UNSAFE_IN_NAMES.sub("_", unicodedata.normalize("NFC", text)).lstrip(".")[:max_length]
+    return cleaned or fallback
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -27,11 +39,26 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def current_umask() -> int:
+    """The process's umask (read from /proc where possible: setting it to read it is not thread-safe)."""
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        status = Path("/proc/self/status").read_text().splitlines()
+        return int(next(line for line in status if line.startswith("Umask:")).split()[1], 8)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it into place."""
+    """Write `data` to a temporary file beside `path`, then rename it into place.
+
+    The file gets the usual permissions (0666 less the umask, as `open` gives), not the private 0600 of a
+    temporary file: a model written here must be readable by the service's own user.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
@@ -68,9 +95,7 @@ def atomic_directory(final: Path, *, overwrite: bool = False) -> Iterator[Path]:
     for stale in final.parent.glob(f".{final.name}.staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.staging-", dir=final.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private; the dataset is not
+    os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp makes it private; the dataset is not
     try:
         yield staging
     except BaseException:

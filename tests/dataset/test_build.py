@@ -195,3 +195,13 @@ def test_the_manifest_holds_the_same_problems_as_the_check(tmp_path: Path) -> No
     leaks = sorted(p["file"] for p in manifest.problems if p["code"] == "group-across-splits")
     assert leaks == ["test/images/p1_b.png", "train/images/p1_a.png"]
     assert sorted(s.key for s in manifest.skipped) == ["test/p1_b", "train/p1_a"]
+
+
+def test_newlines_and_other_odd_characters_never_reach_output_names(tmp_path: Path) -> None:
+    write_pair(tmp_path / "src", "images/slide 1\ntile:2.png", "masks/slide 1\ntile:2.png")
+    write_pair(tmp_path / "src", "images/b.png", "masks/b.png", seed=1)
+    manifest = build_dataset(tmp_path / "src", DatasetSpec(width=32, height=32), tmp_path / "out", workers=1)
+    names = [item.name for item in manifest.items]
+    assert "slide_1_tile_2" in names
+    written = [p.name for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert not [name for name in written if "\n" in name or ":" in name or " " in name]

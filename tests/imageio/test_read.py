@@ -99,3 +99,19 @@ def test_a_16_bit_colour_tiff_keeps_its_depth(tmp_path: Path) -> None:
     decoded = read_image(tmp_path / "a.tif")
     assert decoded.bit_depth == 16 and decoded.array.dtype == np.uint16 and np.array_equal(decoded.array, rgb16)
     assert np.array_equal(image_to_uint8(decoded), ((rgb16.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_float_tiffs_in_0_1_are_scaled_and_others_refused(tmp_path: Path, dtype: type) -> None:
+    import tifffile
+
+    ramp = np.linspace(0, 1, 64, dtype=dtype).reshape(8, 8)
+    tifffile.imwrite(tmp_path / "ramp.tif", ramp)
+    decoded = read_image(tmp_path / "ramp.tif")
+    assert decoded.array.dtype == np.uint8 and decoded.array.max() == 255 and decoded.array.min() == 0
+    tifffile.imwrite(tmp_path / "zeros.tif", np.zeros((64, 64), dtype))
+    assert read_image(tmp_path / "zeros.tif").array.max() == 0
+    tifffile.imwrite(tmp_path / "hdr.tif", ramp * 4000)
+    with pytest.raises(ImageReadError, match=r"floating-point image .* values 0\.\.4000") as caught:
+        read_image(tmp_path / "hdr.tif")
+    assert caught.value.path == tmp_path / "hdr.tif" and "8- or 16-bit" in caught.value.fix

@@ -4,7 +4,7 @@ import pytest
 
 from helpers import png_bomb, tile_png
 from unetops.serve.problems import Problem
-from unetops.serve.uploads import decode_upload, safe_name, sniff_format
+from unetops.serve.uploads import decode_upload, sniff_format, upload_name
 
 
 def test_formats_are_sniffed_from_content() -> None:
@@ -16,9 +16,9 @@ def test_formats_are_sniffed_from_content() -> None:
 
 
 def test_names_never_carry_paths() -> None:
-    assert safe_name("../../etc/passwd") == "passwd"
-    assert safe_name("C:\\Users\\x\\slide 1.png") == "slide_1.png"
-    assert safe_name(None) == "upload"
+    assert upload_name("../../etc/passwd") == "passwd"
+    assert upload_name("C:\\Users\\x\\slide 1.png") == "slide_1.png"
+    assert upload_name(None) == "upload"
 
 
 def test_decode_upload_statuses() -> None:

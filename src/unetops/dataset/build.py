@@ -21,7 +21,7 @@ from unetops.dataset.layouts import scan_source
 from unetops.dataset.split import split_groups
 from unetops.dataset.statistics import describe
 from unetops.errors import DatasetError
-from unetops.fileio import atomic_directory, atomic_write_json, sha256_bytes
+from unetops.fileio import atomic_directory, atomic_write_json, safe_name, sha256_bytes
 from unetops.imageio import SUFFIX_BY_TYPE, encode_image, encode_labels, encode_mask
 from unetops.imageio.masks import count_objects
 from unetops.parallel import parallel_map
@@ -71,7 +71,7 @@ def _stage_item(job: tuple[int, SourceItem], *, root: Path, spec: DatasetSpec, s
 
 def output_name(key: str) -> str:
     """A flat, file-system-safe name for an item key (`Ki-67/slide01_tile01` -> `Ki-67__slide01_tile01`)."""
-    return "__".join(part.replace(" ", "_") for part in key.split("/"))
+    return "__".join(safe_name(part) for part in key.split("/"))
 
 
 def output_paths(name: str, split: str, spec: DatasetSpec, roles: set[str]) -> dict[str, str]:

@@ -51,9 +51,10 @@ def _number(value: float) -> str:
 
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}
-td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}.row{display:flex;gap:8px;flex-wrap:wrap}
+td,th{border:1px solid #ccc;padding:4px 8px;text-align:right;white-space:nowrap}
+.row{display:flex;gap:8px;flex-wrap:wrap}
 figure{margin:0}figcaption{font-size:0.85em;text-align:center}img{max-width:100%}
-section{border-top:1px solid #ddd;margin-top:1em}td.text{text-align:left}
+section{border-top:1px solid #ddd;margin-top:1em}td.text{text-align:left;white-space:normal}
 .note{background:#fff4d6;border-left:3px solid #d9a400;padding:.3em .6em}"""
 
 

@@ -28,7 +28,8 @@ class DecodedImage:
     """A decoded file: the array in its stored dtype, after EXIF orientation.
 
     Attributes:
-        array: (H, W) or (H, W, C) with C in 2..4; uint8, uint16 or int32 (palette images keep indices).
+        array: (H, W) or (H, W, C) with C in 2..4; uint8, uint16 or int32 (palette images keep indices);
+            floating-point images in 0..1 become uint8 (x 255), others are refused.
         format: Pillow's format name (PNG, JPEG, BMP, TIFF).
         mode: Pillow's mode before conversion (L, RGB, RGBA, P, I;16, ...).
         exif_rotated: the EXIF orientation tag turned or flipped the pixels.
@@ -86,7 +87,8 @@ def decode_image(data: bytes, path: Path, *, mask: bool = False) -> DecodedImage
         ) from None
     if fmt == "TIFF" and mode in ("RGB", "RGBA") and max(image.tag_v2.get(BITS_PER_SAMPLE, (8,))) > 8:
         return _decode_tiff(data, path)  # Pillow reads 16-bit colour TIFFs as 8-bit; tifffile keeps the depth
-    return DecodedImage(_to_array(oriented, mask), fmt, mode, rotated)
+    array = _to_array(oriented, mask)
+    return DecodedImage(_from_float(array, path) if array.dtype.kind == "f" else array, fmt, mode, rotated)
 
 
 def _to_array(image: Image.Image, mask: bool) -> np.ndarray:
@@ -103,9 +105,25 @@ def _to_array(image: Image.Image, mask: bool) -> np.ndarray:
         image = image.convert("RGB")
     elif image.mode == "1":
         image = image.convert("L")
-    elif image.mode == "F":
-        raise ValueError("floating-point images are not supported")
     return np.asarray(image)
+
+
+def _from_float(array: np.ndarray, path: Path) -> np.ndarray:
+    """Floating-point pixels in 0..1 (the convention of scikit-image and most analysis tools) as uint8, x 255.
+
+    Raises:
+        ImageReadError: values outside 0..1 or not finite; no scaling is guessed.
+    """
+    finite = bool(np.isfinite(array).all())
+    low, high = (float(np.nanmin(array)), float(np.nanmax(array))) if array.size else (0.0, 0.0)
+    if not finite or low < 0 or high > 1:
+        raise ImageReadError(
+            f"floating-point image ({array.dtype}) with values {low:g}..{high:g}: only finite values in 0..1 are "
+            "read (scaled to 0..255)",
+            path=path,
+            fix="export it as an 8- or 16-bit image, or scale it to 0..1",
+        )
+    return np.round(array * 255).astype(np.uint8)
 
 
 def _decode_tiff(data: bytes, path: Path) -> DecodedImage:
@@ -120,12 +138,14 @@ def _decode_tiff(data: bytes, path: Path) -> DecodedImage:
     array = np.squeeze(array)
     if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[2] not in (3, 4):
         array = np.moveaxis(array, 0, -1)
-    if array.ndim not in (2, 3) or array.dtype.kind == "f":
+    if array.ndim not in (2, 3) or array.dtype.kind not in "uif":
         raise ImageReadError(
             f"unsupported TIFF layout (shape {array.shape}, dtype {array.dtype})",
             path=path,
             fix="save a single-page 8- or 16-bit grayscale or RGB TIFF",
         )
+    if array.dtype.kind == "f":
+        array = _from_float(array, path)
     mode = "RGBA" if array.ndim == 3 and array.shape[2] == 4 else ("RGB" if array.ndim == 3 else "L")
     return DecodedImage(array, "TIFF", mode, False)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from unetops.errors import ImageReadError
-from unetops.fileio import atomic_write_bytes
+from unetops.fileio import atomic_write_bytes, safe_name
 from unetops.imageio import SUFFIX_BY_TYPE, encode_image, encode_mask, image_to_uint8, read_image
 from unetops.imageio.inputs import expand_inputs
 from unetops.imageio.types import ImageType
@@ -78,7 +78,7 @@ def predict_files(
             result = segmenter.segment(image)
             summary.warnings.extend((path, warning) for warning in result.warnings)
             mask = result.mask
-            names = output_names(path.stem, model)
+            names = output_names(safe_name(path.stem), model)
             outputs = {"mask": encode_mask(mask, model.metadata.dataset_spec.mask_type)}
             if probabilities:
                 outputs["probabilities"] = encode_image(

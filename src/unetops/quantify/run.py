@@ -15,7 +15,7 @@ import numpy as np
 
 from unetops import __version__
 from unetops.errors import ImageReadError, UnetopsError
-from unetops.fileio import atomic_write_bytes, atomic_write_json, atomic_write_text
+from unetops.fileio import atomic_write_bytes, atomic_write_json, atomic_write_text, safe_name
 from unetops.imageio import encode_image, image_to_uint8, read_image
 from unetops.imageio.masks import read_mask
 from unetops.imageio.types import ImageType
@@ -183,9 +183,10 @@ def quantify_images(
             result.failed.append((path, str(exc)))
         else:
             labels, features, summary = measure_image(image, mask, config, pixel_size)
-            result.images.append(QuantifiedImage(path.stem, features, summary, warnings))
+            name = safe_name(path.stem)
+            result.images.append(QuantifiedImage(name, features, summary, warnings))
             atomic_write_bytes(
-                out / "qc" / f"{path.stem}_qc.png", encode_image(qc_overlay(image, labels, features), ImageType.png)
+                out / "qc" / f"{name}_qc.png", encode_image(qc_overlay(image, labels, features), ImageType.png)
             )
         if on_progress:
             on_progress(1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import warnings
 from pathlib import PurePath
 
@@ -11,6 +10,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from unetops.errors import ImageReadError
+from unetops.fileio import safe_name
 from unetops.imageio import image_to_uint8
 from unetops.imageio.read import decode_image
 from unetops.serve.problems import Problem
@@ -22,7 +22,6 @@ SIGNATURES = {
     b"II*\x00": "TIFF",
     b"MM\x00*": "TIFF",
 }
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def sniff_format(data: bytes) -> str | None:
@@ -30,10 +29,10 @@ def sniff_format(data: bytes) -> str | None:
     return next((name for magic, name in SIGNATURES.items() if data.startswith(magic)), None)
 
 
-def safe_name(filename: str | None) -> str:
+def upload_name(filename: str | None) -> str:
     """A display name for an upload: its base name, reduced to safe characters (never used as a path)."""
     base = PurePath((filename or "upload").replace("\\", "/")).name
-    return SAFE_NAME.sub("_", base)[:100] or "upload"
+    return safe_name(base, fallback="upload", max_length=100)
 
 
 def decode_upload(data: bytes, filename: str | None, max_pixels: int) -> np.ndarray:
@@ -42,7 +41,7 @@ def decode_upload(data: bytes, filename: str | None, max_pixels: int) -> np.ndar
     The format is sniffed from the content (the name and declared type are not trusted), and the image's
     size is read from its header and checked before any pixel is decoded.
     """
-    name = safe_name(filename)
+    name = upload_name(filename)
     if not data:
         raise Problem(400, "Empty upload", f"{name}: the file is empty")
     fmt = sniff_format(data)

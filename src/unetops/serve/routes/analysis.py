@@ -14,7 +14,7 @@ from unetops.quantify.run import table_csv
 from unetops.serve import analysis
 from unetops.serve.routes import AUTHORISED, ERRORS, PNG
 from unetops.serve.state import State
-from unetops.serve.uploads import safe_name
+from unetops.serve.uploads import upload_name
 
 router = APIRouter(prefix="/v1", dependencies=AUTHORISED, tags=["inference"])
 Profile = Enum("Profile", {name: name for name in PROFILES}, type=str)  # type: ignore[misc]
@@ -56,7 +56,7 @@ async def segment(
         return Response(result.overlay_png(), media_type="image/png", headers=headers)
     return JSONResponse(
         {
-            "image": safe_name(file.filename),
+            "image": upload_name(file.filename),
             "width": int(result.mask.shape[1]),
             "height": int(result.mask.shape[0]),
             "objects": count_objects(result.mask),
@@ -81,7 +81,7 @@ async def quantify(
     """Segment and measure nuclei: per-nucleus features and the image summary (count, Ki-67 index, H-score)."""
     config = state.profiles[profile.value]
     result = await state.segmented(file, "/v1/quantify", False)
-    name = safe_name(file.filename)
+    name = upload_name(file.filename)
     measured = await state.in_worker(lambda: analysis.quantify(result, config, name, pixel_size, images))
     summary = measured["summary"]
     state.metrics.nuclei.observe(summary["nuclei"])
