@@ -205,3 +205,19 @@ def test_newlines_and_other_odd_characters_never_reach_output_names(tmp_path: Pa
     assert "slide_1_tile_2" in names
     written = [p.name for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert not [name for name in written if "\n" in name or ":" in name or " " in name]
+
+
+def test_a_float_tiff_is_one_problem_and_the_batch_goes_on(tmp_path: Path) -> None:
+    import tifffile
+
+    from unetops.dataset.check import check_source
+
+    source = tmp_path / "src"
+    write_pair(source, "images/a.png", "masks/a.png")
+    write_pair(source, "images/b.png", "masks/b.png", seed=1)
+    tifffile.imwrite(source / "images" / "f.tif", np.linspace(-1, 3, 32 * 32, dtype=np.float64).reshape(32, 32))
+    (source / "masks" / "f.png").write_bytes((source / "masks" / "a.png").read_bytes())
+    problems = [p for p in check_source(source, workers=1).problems if p.file == "images/f.tif"]
+    assert [p.code for p in problems] == ["unreadable"] and "floating-point image (float64)" in problems[0].message
+    manifest = build_dataset(source, DatasetSpec(width=32, height=32), tmp_path / "out", workers=1, on_error="skip")
+    assert sorted(i.key for i in manifest.items) == ["a", "b"] and [s.key for s in manifest.skipped] == ["f"]

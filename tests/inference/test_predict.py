@@ -39,3 +39,14 @@ def test_writes_masks_in_the_specs_naming_and_skips_unreadable_files(tiny_model:
     )
     mask = read_image(tmp_path / "out" / "wide_mask.png", mask=True).array
     assert mask.shape == (50, 40) and set(np.unique(mask)) <= {0, 255}
+
+
+def test_a_float_tiff_in_a_folder_is_reported_and_the_others_predicted(tiny_model: Path, tmp_path: Path) -> None:
+    import tifffile
+
+    write_image(tmp_path / "in" / "a.png", rgb_image(40))
+    tifffile.imwrite(tmp_path / "in" / "f.tif", np.full((40, 40), 7.5, np.float32))
+    write_image(tmp_path / "in" / "z.png", rgb_image(40, seed=1))
+    summary = predict_files([tmp_path / "in"], load_model(tiny_model), tmp_path / "out")
+    assert [(p.name, "floating-point" in m) for p, m in summary.failed] == [("f.tif", True)]
+    assert (tmp_path / "out" / "a_mask.png").is_file() and (tmp_path / "out" / "z_mask.png").is_file()

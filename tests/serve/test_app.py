@@ -152,3 +152,44 @@ def test_a_grayscale_image_for_a_colour_model_is_answered_with_a_warning(served)
     _, colour = tile_png(96)
     plain = post_image(served, "/v1/segment", colour, output="json")
     assert plain.json()["warnings"] == [] and "x-input-warnings" not in plain.headers
+
+
+def test_a_float_tiff_is_a_400_naming_the_file_not_a_500(served) -> None:
+    import tifffile
+
+    buffer = io.BytesIO()
+    tifffile.imwrite(buffer, np.linspace(0, 5, 64 * 64, dtype=np.float32).reshape(64, 64))
+    for path in ("/v1/segment", "/v1/quantify"):
+        answer = post_image(served, path, buffer.getvalue(), name="float.tif")
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["detail"].startswith("float.tif: floating-point image (float32)")
+    unit = io.BytesIO()
+    tifffile.imwrite(unit, np.full((64, 64), 0.5, np.float32))
+    assert post_image(served, "/v1/segment", unit.getvalue(), name="unit.tif").status_code == 200
+
+
+def request_series(served) -> set[str]:
+    text = httpx.get(f"{served.url}/metrics").text
+    return {line.split(" ")[0] for line in text.splitlines() if line.startswith("unetops_http_requests_total{")}
+
+
+def test_odd_requests_cannot_inflate_the_metrics(served) -> None:
+    with httpx.Client(timeout=10) as client:
+        client.request("M0", f"{served.url}/healthz")
+        client.get(f"{served.url}/no/such/path")
+        request_series(served)  # the scrape itself is a series too
+        before = request_series(served)
+        for index in range(1000):
+            if index % 2:
+                client.request(f"M{index}", f"{served.url}/healthz")
+            else:
+                client.get(f"{served.url}/random/{index}")
+    after = request_series(served)
+    assert after == before
+    assert any('method="other"' in s for s in after) and any('endpoint="unmatched"' in s for s in after)
+
+
+def test_an_early_413_is_counted_under_its_route(served) -> None:
+    _, data = tile_png()
+    assert post_image(served, "/v1/quantify", data + bytes(2 * 2**20), name="big.png").status_code == 413
+    assert any('endpoint="/v1/quantify"' in s and 'status="413"' in s for s in request_series(served))

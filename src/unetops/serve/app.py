@@ -38,5 +38,6 @@ def create_app(settings: ServeSettings, model: LoadedModel) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)
-    app.add_middleware(RequestLogMiddleware, metrics=state.metrics)
+    templates = list(app.openapi()["paths"])  # the API's path templates: the only endpoint labels besides two
+    app.add_middleware(RequestLogMiddleware, metrics=state.metrics, templates=templates)
     return app

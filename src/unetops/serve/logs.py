@@ -7,14 +7,17 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from unetops.serve.metrics import ServiceMetrics
 
 LOGGER = logging.getLogger("unetops.serve")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class JsonFormatter(logging.Formatter):
@@ -47,11 +50,25 @@ def configure_json_logging(level: int = logging.INFO) -> None:
         logger.propagate = False
 
 
+def metric_labels(scope: Scope, templates: Sequence[tuple[str, re.Pattern[str]]]) -> tuple[str, str]:
+    """(method, endpoint) labels from a bounded set, whatever a client sends: a known method or `other`; the
+    route's path template (matched here for requests refused before routing too, e.g. an early 413),
+    `static` for the UI, or `unmatched`."""
+    method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
+    endpoint = getattr(scope.get("route"), "path", None)
+    if endpoint is None:
+        path = scope["path"]
+        matched = (template for template, pattern in templates if pattern.match(path))
+        endpoint = next(matched, "static" if path.startswith("/ui") else "unmatched")
+    return method, endpoint
+
+
 class RequestLogMiddleware:
     """Assigns a request id, counts and times the request by route template, logs one JSON line."""
 
-    def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: ServiceMetrics, templates: Sequence[str]) -> None:
         self.app, self.metrics = app, metrics
+        self.templates = [(template, compile_path(template)[0]) for template in templates]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,10 +91,9 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - start
-            route = scope.get("route")
-            endpoint = getattr(route, "path", None) or ("static" if scope["path"].startswith("/ui") else "unmatched")
-            self.metrics.requests.labels(scope["method"], endpoint, str(status)).inc()
-            self.metrics.latency.labels(scope["method"], endpoint, str(status)).observe(elapsed)
+            method, endpoint = metric_labels(scope, self.templates)
+            self.metrics.requests.labels(method, endpoint, str(status)).inc()
+            self.metrics.latency.labels(method, endpoint, str(status)).observe(elapsed)
             LOGGER.info(
                 "request",
                 extra={
