@@ -2,11 +2,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from unetops.fileio import atomic_directory, atomic_write_bytes, atomic_write_json, safe_name, sha256_file
+from unetops.errors import OutputError
+from unetops.fileio import (
+    atomic_directory,
+    atomic_write_bytes,
+    atomic_write_json,
+    output_lock,
+    safe_name,
+    sha256_file,
+)
 
 
 def test_atomic_write_leaves_no_temporary_files(tmp_path: Path) -> None:
@@ -46,7 +55,7 @@ def test_atomic_directory_refuses_or_replaces_existing(tmp_path: Path) -> None:
     final = tmp_path / "out"
     final.mkdir()
     (final / "old").write_text("old")
-    with pytest.raises(FileExistsError), atomic_directory(final):
+    with pytest.raises(OutputError, match="output exists"), atomic_directory(final):
         pass
     assert (final / "old").exists()
     with atomic_directory(final, overwrite=True) as staging:
@@ -107,3 +116,39 @@ def test_written_files_get_the_usual_permissions_and_another_user_reads_them() -
             assert subprocess.run(as_nobody, capture_output=True, timeout=30).stdout == b"weights"
     finally:
         shutil.rmtree(folder)
+
+
+def test_a_second_writer_is_refused_while_the_first_writes(tmp_path: Path) -> None:
+    final = tmp_path / "out"
+    with atomic_directory(final) as staging:
+        (staging / "first").write_text("1")
+        with pytest.raises(OutputError, match="another process is writing this output"), atomic_directory(final):
+            pass
+        assert staging.is_dir()  # the second writer did not clean the first one's staging folder away
+    assert (final / "first").read_text() == "1" and [p.name for p in tmp_path.iterdir()] == ["out"]
+    with output_lock(final):  # free again
+        pass
+
+
+def test_folder_failures_are_clear_errors_that_leave_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    refused = pytest.raises(OutputError, match="cannot create the output's folder")
+    with refused as caught, atomic_directory(tmp_path / "a-file" / "out"):
+        pass
+    assert caught.value.path == tmp_path / "a-file"
+    final = tmp_path / "out"
+    final.mkdir()
+    (final / "old").write_text("old")
+    real_replace = os.replace
+
+    def refuse_the_new_version(source, target):  # the system refuses the last rename (EBUSY, EXDEV, ...)
+        if Path(target) == final and ".staging-" in str(source) and "retired" not in str(source):
+            raise OSError(16, "Device or resource busy")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", refuse_the_new_version)
+    refused = pytest.raises(OutputError, match="cannot put the output in place: Device or resource busy")
+    with refused, atomic_directory(final, overwrite=True) as staging:
+        (staging / "new").write_text("new")
+    assert [p.name for p in final.iterdir()] == ["old"]  # the previous version is back
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "out"]  # no staging folder, no lock left

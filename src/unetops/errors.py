@@ -40,12 +40,23 @@ class ImageReadError(UnetopsError):
     """An image or mask file cannot be decoded."""
 
 
+class OutputError(UnetopsError):
+    """An output folder cannot be written: another process writes it, it exists, or the system refuses."""
+
+
 class DatasetError(UnetopsError):
     """A dataset cannot be built, read or exported."""
 
 
 class ModelError(UnetopsError):
     """A model file or registry reference cannot be found or used."""
+
+
+class InferenceCancelled(UnetopsError):
+    """A prediction was stopped between two window batches (a timed-out or abandoned request)."""
+
+    def __init__(self) -> None:
+        super().__init__("the inference was cancelled")
 
 
 class MissingExtraError(UnetopsError):

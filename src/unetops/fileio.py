@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -13,6 +14,8 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from unetops.errors import OutputError
 
 TEMPORARY_SUFFIX = ".tmp"
 UNSAFE_IN_NAMES = re.compile(r"[^\w.+-]+")
@@ -84,30 +87,80 @@ def atomic_write_json(path: Path, data: Any) -> None:
 
 
 @contextlib.contextmanager
+def output_lock(final: Path) -> Iterator[None]:
+    """Hold an exclusive lock on writing `final` (`.<name>.lock` beside it, removed at the end); a second
+    writer fails at once.
+
+    Raises:
+        OutputError: another process holds the lock, or the folder beside `final` cannot be written.
+    """
+    lock_path = final.parent / f".{final.name}.lock"
+    while True:
+        try:
+            handle = lock_path.open("a")
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write in this folder: {exc.strerror}",
+                path=final.parent,
+                fix="choose an output you can write to",
+            ) from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise OutputError(
+                "another process is writing this output", path=final, fix="wait for it to end, or choose another output"
+            ) from None
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(lock_path).st_ino == os.fstat(handle.fileno()).st_ino:
+                break  # locked the file that is still there (not one its last holder just removed)
+        handle.close()
+    try:
+        yield
+    finally:
+        lock_path.unlink(missing_ok=True)
+        handle.close()
+
+
+@contextlib.contextmanager
 def atomic_directory(final: Path, *, overwrite: bool = False) -> Iterator[Path]:
     """Yield a hidden staging folder beside `final`; rename it to `final` only if the block succeeds.
 
-    A run killed inside the block leaves `final` untouched (absent, or the previous version).
-    Staging folders left by killed runs are removed on the next call.
+    One writer at a time (`output_lock`). A run killed inside the block leaves `final` untouched (absent, or
+    the previous version); staging folders left by killed runs are removed on the next call. Every failure
+    of the folder operations is an `OutputError` naming the folder, and leaves no staging folder behind.
     """
     final = final.resolve()
-    final.parent.mkdir(parents=True, exist_ok=True)
-    for stale in final.parent.glob(f".{final.name}.staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.staging-", dir=final.parent))
-    os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp makes it private; the dataset is not
     try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if final.exists():
-        if not overwrite:
+        final.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output's folder: {exc.strerror}", path=final.parent) from None
+    with output_lock(final):
+        for stale in final.parent.glob(f".{final.name}.staging-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.staging-", dir=final.parent))
+            os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp makes it private; the output is not
+        except OSError as exc:
+            raise OutputError(f"cannot write in this folder: {exc.strerror}", path=final.parent) from None
+        try:
+            yield staging
+            _put_in_place(staging, final, overwrite)
+        finally:
             shutil.rmtree(staging, ignore_errors=True)
-            raise FileExistsError(final)
-        retired = final.with_name(f".{final.name}.staging-retired")
-        os.replace(final, retired)
+
+
+def _put_in_place(staging: Path, final: Path, overwrite: bool) -> None:
+    """Rename `staging` to `final`, replacing an existing `final` only when `overwrite`."""
+    if final.exists() and not overwrite:
+        raise OutputError("output exists", path=final, fix="choose another output, or overwrite it")
+    retired = final.with_name(f".{final.name}.staging-retired")
+    try:
+        if final.exists():
+            os.replace(final, retired)
         os.replace(staging, final)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.replace(staging, final)
+    except OSError as exc:
+        if retired.exists() and not final.exists():
+            os.replace(retired, final)  # put the previous version back
+        raise OutputError(f"cannot put the output in place: {exc.strerror}", path=final) from None
+    shutil.rmtree(retired, ignore_errors=True)

@@ -221,3 +221,35 @@ def test_a_float_tiff_is_one_problem_and_the_batch_goes_on(tmp_path: Path) -> No
     assert [p.code for p in problems] == ["unreadable"] and "floating-point image (float64)" in problems[0].message
     manifest = build_dataset(source, DatasetSpec(width=32, height=32), tmp_path / "out", workers=1, on_error="skip")
     assert sorted(i.key for i in manifest.items) == ["a", "b"] and [s.key for s in manifest.skipped] == ["f"]
+
+
+def processes_with(tag: str) -> list[int]:
+    """Pids of live processes whose environment carries `UNETOPS_TEST_TAG=tag`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and f"UNETOPS_TEST_TAG={tag}".encode() in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_killed_build_leaves_no_worker_processes(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    for i in range(400):
+        write_pair(source, f"images/im{i:03d}.png", f"masks/im{i:03d}.png", seed=i, size=96)
+    tag = f"build-{os.getpid()}-{time.monotonic_ns()}"
+    script = KILL_SCRIPT.replace("workers=1", "workers=2")
+    env = {**os.environ, "UNETOPS_TEST_TAG": tag}
+    process = subprocess.Popen([sys.executable, "-c", script, str(source), str(tmp_path / "out")], env=env)
+    deadline = time.monotonic() + 60
+    while len(processes_with(tag)) < 3 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # the build, its forkserver and workers
+    assert process.poll() is None and len(processes_with(tag)) >= 3, "no pool to kill; make the source larger"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 15
+    while processes_with(tag) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_with(tag) == []

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import pytest
 from PIL import Image
 
 from helpers import FORM_JSON, png_bomb, tile_png
@@ -193,3 +194,16 @@ def test_an_early_413_is_counted_under_its_route(served) -> None:
     _, data = tile_png()
     assert post_image(served, "/v1/quantify", data + bytes(2 * 2**20), name="big.png").status_code == 413
     assert any('endpoint="/v1/quantify"' in s and 'status="413"' in s for s in request_series(served))
+
+
+def test_a_client_that_goes_away_stops_its_inference(served) -> None:
+    big = io.BytesIO()
+    Image.fromarray(np.full((2000, 2000, 3), 200, np.uint8)).save(big, format="PNG")
+    with pytest.raises(httpx.TimeoutException):
+        post = httpx.post  # a client that gives up long before the inference would end
+        url = f"{served.url}/v1/segment?tta=true"  # flips: four passes over the image, seconds of work
+        post(url, files={"file": ("big.png", big.getvalue())}, headers=served.auth, timeout=0.5)
+    deadline = time.monotonic() + 20
+    while 'unetops_inference_cancelled_total{reason="disconnect"} 1.0' not in httpx.get(f"{served.url}/metrics").text:
+        assert time.monotonic() < deadline, "the abandoned inference was not cancelled"
+        time.sleep(0.2)

@@ -6,9 +6,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from fastapi.testclient import TestClient
 
 from helpers import tile_png, tiny_train_config
+from unetops.imageio import encode_image
+from unetops.imageio.types import ImageType
 from unetops.model.backends import load_model
 from unetops.serve.app import create_app
 from unetops.serve.settings import ServeSettings
@@ -46,3 +49,26 @@ def test_an_inference_over_the_timeout_is_a_503(tiny_model: Path) -> None:
     response = client.post("/v1/segment", files={"file": ("t.png", data)})
     assert response.status_code == 503 and response.json()["title"] == "Timed out"
     assert time.perf_counter() - started < 0.9
+
+
+def test_a_timed_out_inference_stops_and_frees_its_slot(tiny_model: Path) -> None:
+    model = load_model(tiny_model)
+    calls: list[float] = []
+
+    def slow(batch):
+        calls.append(time.monotonic())
+        time.sleep(0.1)
+        return model.logits(batch)
+
+    settings = ServeSettings(model=str(tiny_model), auth=False, request_timeout_s=1.0, max_concurrent=1)
+    client = TestClient(create_app(settings, replace(model, logits=slow)))
+    big = encode_image(np.full((640, 640, 3), 200, np.uint8), ImageType.png)  # hundreds of window batches
+    assert client.post("/v1/segment", files={"file": ("big.png", big)}).status_code == 503
+    seen = len(calls)
+    time.sleep(0.5)
+    assert len(calls) <= seen + 1  # at most the batch in flight finishes: the rest is never computed
+    _, small = tile_png(32)
+    assert client.post("/v1/segment", files={"file": ("small.png", small)}).status_code == 200  # the slot is free
+    metrics = client.get("/metrics").text
+    assert 'unetops_inference_cancelled_total{reason="timeout"} 1.0' in metrics
+    assert 'unetops_inference_duration_seconds_count{endpoint="/v1/segment"} 1.0' in metrics  # only the small one

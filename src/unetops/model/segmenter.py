@@ -13,7 +13,7 @@ import numpy as np
 from unetops.imageio.types import ColorModel
 from unetops.model.backends import LoadedModel
 from unetops.model.reference import image_descriptors, image_view, input_warnings
-from unetops.model.tiled import predict_probabilities
+from unetops.model.tiled import Cancel, predict_probabilities
 from unetops.spec.prepare import prepare_image
 
 
@@ -59,12 +59,13 @@ class Segmenter:
         """A uint8 image as the model was trained on it."""
         return prepare_image(image, self.model.metadata.dataset_spec)
 
-    def segment(self, image: np.ndarray, *, prepared: bool = False) -> Segmentation:
+    def segment(self, image: np.ndarray, *, prepared: bool = False, cancel: Cancel | None = None) -> Segmentation:
         """Segment a uint8 image of any size.
 
         Args:
             image: (H, W) or (H, W, 3) uint8.
             prepared: the image is already prepared (a built dataset's image).
+            cancel: once set, the prediction stops with `InferenceCancelled` (see `predict_probabilities`).
         """
         metadata = self.model.metadata
         ready = image if prepared else self.prepare(image)
@@ -72,6 +73,6 @@ class Segmenter:
         rgb_model = metadata.dataset_spec.color_model is ColorModel.rgb
         warnings = input_warnings(image, descriptors, metadata.reference_stats, rgb_model)
         probabilities = predict_probabilities(
-            ready, self.model.logits, metadata, tta=self.tta, window=self.window, prepared=True
+            ready, self.model.logits, metadata, tta=self.tta, window=self.window, prepared=True, cancel=cancel
         )
         return Segmentation(image, ready, probabilities, probabilities > self.threshold, descriptors, warnings)

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import math
 from functools import cache
+from typing import Protocol
 
 import numpy as np
 from scipy.special import expit
 
+from unetops.errors import InferenceCancelled
 from unetops.model.backends import LogitsFn
 from unetops.model.metadata import ModelMetadata
 from unetops.spec.prepare import prepare_image
@@ -58,10 +60,25 @@ def _flip_averaged(logits: LogitsFn, batch: np.ndarray, flips: bool) -> np.ndarr
     return total
 
 
+class Cancel(Protocol):
+    """Anything with `is_set()`, e.g. a `threading.Event`: set, the prediction stops at the next window batch."""
+
+    def is_set(self) -> bool: ...
+
+
 def sliding_window_logits(
-    image: np.ndarray, logits: LogitsFn, size: int, overlap: float, flips: bool = False
+    image: np.ndarray,
+    logits: LogitsFn,
+    size: int,
+    overlap: float,
+    flips: bool = False,
+    cancel: Cancel | None = None,
 ) -> np.ndarray:
-    """Blended logits (H, W) for a channel-first float32 image (C, H, W) in [0, 1]."""
+    """Blended logits (H, W) for a channel-first float32 image (C, H, W) in [0, 1].
+
+    Raises:
+        InferenceCancelled: `cancel` was set (checked before every batch of windows).
+    """
     _, height, width = image.shape
     pad = [(0, 0)] + [((size - n) // 2, size - n - (size - n) // 2) if n < size else (0, 0) for n in (height, width)]
     padded = np.pad(image, pad)
@@ -74,6 +91,8 @@ def sliding_window_logits(
         for x in window_starts(padded.shape[2], size, overlap)
     ]
     for first in range(0, len(corners), WINDOW_BATCH):
+        if cancel is not None and cancel.is_set():
+            raise InferenceCancelled
         chunk = corners[first : first + WINDOW_BATCH]
         batch = np.stack([padded[:, y : y + size, x : x + size] for y, x in chunk])
         out = _flip_averaged(logits, batch, flips)
@@ -94,6 +113,7 @@ def predict_probabilities(
     window: int | None = None,
     band_rows: int = BAND_ROWS,
     prepared: bool = False,
+    cancel: Cancel | None = None,
 ) -> np.ndarray:
     """Foreground probabilities (H, W) float32 for a uint8 image of any size.
 
@@ -106,6 +126,7 @@ def predict_probabilities(
         window: window size; default the training patch size.
         band_rows: rows predicted per band (plus a margin of one window on each side).
         prepared: the image is already in the model's colour model and preprocessed (a built dataset's image).
+        cancel: stops the prediction (`InferenceCancelled`) at the next window batch once set.
     """
     ready = image if prepared else prepare_image(image, metadata.dataset_spec)
     channels_first = ready[None] if ready.ndim == 2 else np.moveaxis(ready, -1, 0)
@@ -116,6 +137,6 @@ def predict_probabilities(
         bottom = min(height, top + band_rows)
         lo, hi = max(0, top - size), min(height, bottom + size)
         band = channels_first[:, lo:hi].astype(np.float32) / 255.0
-        band_logits = sliding_window_logits(band, logits, size, overlap, tta)[top - lo : top - lo + bottom - top]
-        probabilities[top:bottom] = expit(band_logits)
+        band_logits = sliding_window_logits(band, logits, size, overlap, tta, cancel)
+        probabilities[top:bottom] = expit(band_logits[top - lo : top - lo + bottom - top])
     return probabilities

@@ -12,6 +12,7 @@ import numpy as np
 from unetops.imageio import encode_image, encode_mask
 from unetops.imageio.types import ImageType
 from unetops.model.segmenter import Segmenter
+from unetops.model.tiled import Cancel
 from unetops.monitoring.drift import DriftMonitor
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.run import measure_image, nucleus_rows, qc_overlay, summary_row
@@ -42,9 +43,11 @@ class Segmentation:
         return [contour[:, 0, :].tolist() for contour in found]
 
 
-def segment(image: np.ndarray, segmenter: Segmenter, drift: DriftMonitor | None = None) -> Segmentation:
-    """Segment `image`, recording its descriptors for drift."""
-    result = segmenter.segment(image)
+def segment(
+    image: np.ndarray, segmenter: Segmenter, drift: DriftMonitor | None = None, cancel: Cancel | None = None
+) -> Segmentation:
+    """Segment `image` (stopping once `cancel` is set), recording its descriptors for drift."""
+    result = segmenter.segment(image, cancel=cancel)
     if drift is not None:
         drift.add_descriptors(result.descriptors)
     return Segmentation(image, result.mask, result.warnings)

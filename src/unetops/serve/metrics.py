@@ -15,6 +15,7 @@ class ServiceMetrics:
     requests: Counter
     latency: Histogram
     inference: Histogram
+    cancelled: Counter
     nuclei: Histogram
     ki67: Histogram
     model: Gauge
@@ -45,6 +46,12 @@ def service_metrics() -> ServiceMetrics:
             "Model inference time per image (tiled)",
             ["endpoint"],
             buckets=LATENCY_BUCKETS,
+            registry=registry,
+        ),
+        cancelled=Counter(
+            "unetops_inference_cancelled",
+            "Inferences stopped before the end: the request timed out or its client went away",
+            ["reason"],
             registry=registry,
         ),
         nuclei=Histogram(

@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 import anyio
 from fastapi import Depends, Request, UploadFile
 
+from unetops.errors import InferenceCancelled
 from unetops.fileio import sha256_file
 from unetops.model.backends import LoadedModel
 from unetops.model.segmenter import Segmenter
@@ -23,6 +24,8 @@ from unetops.serve.settings import ServeSettings
 from unetops.serve.uploads import decode_upload
 
 T = TypeVar("T")
+SLOT_WAIT_S = 0.1  # how often a request waiting for a slot checks whether it was cancelled
+DISCONNECT_POLL_S = 0.25
 
 
 def model_info(model: LoadedModel, reference: str) -> dict[str, Any]:
@@ -57,32 +60,59 @@ class ServiceState:
         self.metrics.model.labels(self.settings.model, self.info["sha256"][:12], self.info["dataset_version"]).set(1)
         self.slots = threading.BoundedSemaphore(self.settings.max_concurrent)
 
-    async def in_worker(self, work: Callable[[], T]) -> T:
-        """Run `work` in a worker thread, at most `max_concurrent` at once, within the request timeout."""
+    async def in_worker(self, work: Callable[[threading.Event], T], request: Request) -> T:
+        """Run `work(cancel)` in a worker thread, at most `max_concurrent` at once, within the request timeout.
+
+        When the request times out or its client goes away, `cancel` is set: the work stops at its next
+        check (every window batch of a prediction) and its slot is free again; a request still waiting for
+        a slot gives up at once.
+        """
+        cancel = threading.Event()
 
         def guarded() -> T:
-            with self.slots:
-                return work()
+            while not self.slots.acquire(timeout=SLOT_WAIT_S):
+                if cancel.is_set():
+                    raise InferenceCancelled
+            try:
+                return work(cancel)
+            finally:
+                self.slots.release()
 
         timeout = self.settings.request_timeout_s
+        outcome: dict[str, Any] = {}
         try:
             with anyio.fail_after(timeout):
-                return await anyio.to_thread.run_sync(guarded, abandon_on_cancel=True)
+                async with anyio.create_task_group() as group:
+                    group.start_soon(_cancel_on_disconnect, request, group.cancel_scope)
+                    try:
+                        outcome["result"] = await anyio.to_thread.run_sync(guarded, abandon_on_cancel=True)
+                    except Exception as exc:  # raised below: the task group would wrap it in an ExceptionGroup
+                        outcome["error"] = exc
+                    group.cancel_scope.cancel()
         except TimeoutError:
+            cancel.set()
+            self.metrics.cancelled.labels("timeout").inc()
             raise Problem(503, "Timed out", f"the image took over {timeout:g} s") from None
+        if "error" in outcome:
+            raise outcome["error"]
+        if "result" not in outcome:
+            cancel.set()
+            self.metrics.cancelled.labels("disconnect").inc()
+            raise Problem(503, "Client disconnected", "the request was abandoned by its client")
+        return outcome["result"]
 
-    async def segmented(self, file: UploadFile, endpoint: str, tta: bool) -> analysis.Segmentation:
+    async def segmented(self, file: UploadFile, request: Request, endpoint: str, tta: bool) -> analysis.Segmentation:
         """Decode and segment in a worker thread: a large image never blocks the event loop."""
         data = await file.read()
 
-        def work() -> analysis.Segmentation:
+        def work(cancel: threading.Event) -> analysis.Segmentation:
             image = decode_upload(data, file.filename, self.settings.max_pixels)
             start = time.perf_counter()
-            result = analysis.segment(image, Segmenter(self.model, tta=tta), self.monitor)
+            result = analysis.segment(image, Segmenter(self.model, tta=tta), self.monitor, cancel)
             self.metrics.inference.labels(endpoint).observe(time.perf_counter() - start)
             return result
 
-        return await self.in_worker(work)
+        return await self.in_worker(work, request)
 
     def drift_report(self) -> dict[str, Any]:
         """The drift report, also set into the drift gauges (updated when read, not on every request)."""
@@ -92,6 +122,13 @@ class ServiceState:
             for name, value in report["components"].items():
                 self.metrics.drift_component.labels(name).set(value)
         return report
+
+
+async def _cancel_on_disconnect(request: Request, scope: anyio.CancelScope) -> None:
+    """Cancel `scope` when the client goes away (polled: ASGI tells only when asked)."""
+    while not await request.is_disconnected():
+        await anyio.sleep(DISCONNECT_POLL_S)
+    scope.cancel()
 
 
 def service_state(request: Request) -> ServiceState:

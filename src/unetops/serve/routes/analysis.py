@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from unetops.imageio.masks import count_objects
@@ -44,11 +44,12 @@ class TableFormat(str, Enum):
 async def segment(
     file: Upload,
     state: State,
+    request: Request,
     output: Annotated[SegmentOutput, Query(description="mask PNG, overlay PNG, or JSON")] = SegmentOutput.mask,
     tta: Annotated[bool, Query(description="average over flips (4x slower)")] = False,
 ) -> Response:
     """Segment nuclei: the binary mask (PNG, 255 = nucleus), the outline overlay, or JSON with outlines."""
-    result = await state.segmented(file, "/v1/segment", tta)
+    result = await state.segmented(file, request, "/v1/segment", tta)
     headers = warning_header(result.warnings)
     if output is SegmentOutput.mask:
         return Response(result.mask_png(), media_type="image/png", headers=headers)
@@ -73,6 +74,7 @@ async def segment(
 async def quantify(
     file: Upload,
     state: State,
+    request: Request,
     profile: Annotated[Profile, Query(description="marker profile")] = Profile.ki67,  # type: ignore[valid-type]
     pixel_size: Annotated[float | None, Query(gt=0, le=100, description="micrometres per pixel")] = None,
     images: Annotated[bool, Query(description="include mask and QC overlay as base64 PNG")] = False,
@@ -80,9 +82,11 @@ async def quantify(
 ) -> Response:
     """Segment and measure nuclei: per-nucleus features and the image summary (count, Ki-67 index, H-score)."""
     config = state.profiles[profile.value]
-    result = await state.segmented(file, "/v1/quantify", False)
+    result = await state.segmented(file, request, "/v1/quantify", False)
     name = upload_name(file.filename)
-    measured = await state.in_worker(lambda: analysis.quantify(result, config, name, pixel_size, images))
+    measured = await state.in_worker(
+        lambda cancel: analysis.quantify(result, config, name, pixel_size, images), request
+    )
     summary = measured["summary"]
     state.metrics.nuclei.observe(summary["nuclei"])
     if isinstance(summary.get("ki67_index"), float):
