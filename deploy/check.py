@@ -13,6 +13,7 @@ prints every problem and exits 1 if there is any.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import subprocess
@@ -52,6 +53,41 @@ REQUIRED = {
     },
 }
 SKIP = re.compile(r"#\s*checkov:skip=(?P<check>[A-Z0-9_]+)(?::(?P<reason>.*))?")
+# The SSH rule: the prefix length compared with the IPv6 and IPv4 minimums, `... >= (... ? V6 : V4)`.
+PREFIX_RULE = re.compile(
+    r'split\("/",\s*var\.admin_cidr\)\[1\]\),\s*0\)\s*>=\s*\(?\s*length\(regexall\(":",\s*var\.admin_cidr\)\)'
+    r"\s*>\s*0\s*\?\s*(\d+)\s*:\s*(\d+)"
+)
+MIN_PREFIX = {"ipv4": 16, "ipv6": 48}  # at most one network's addresses may reach SSH
+
+
+def admin_cidr_minimums(condition: str) -> dict[str, int] | None:
+    """The smallest prefix lengths the admin_cidr validation accepts, or None if it does not bound them."""
+    match = PREFIX_RULE.search(condition)
+    if match is None or "cidrhost(var.admin_cidr" not in condition:
+        return None
+    return {"ipv6": int(match[1]), "ipv4": int(match[2])}
+
+
+def admin_cidr_accepted(cidr: str, minimums: dict[str, int]) -> bool:
+    """What the validation decides for `cidr` (Terraform's cidrhost parses it; the prefix is compared)."""
+    try:
+        network = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return False
+    return network.prefixlen >= minimums["ipv6" if network.version == 6 else "ipv4"]
+
+
+def _admin_cidr_problems(folder: Path, variables: dict[str, dict]) -> list[str]:
+    validation = _attribute(variables.get("admin_cidr", {}), "validation") or {}
+    minimums = admin_cidr_minimums(str(_attribute(validation, "condition") or ""))
+    if minimums is None:
+        return [f"{folder}: admin_cidr's validation does not bound the prefix length (IPv4 and IPv6)"]
+    return [
+        f"{folder}: admin_cidr accepts /{minimums[kind]} for {kind}; at least /{MIN_PREFIX[kind]}"
+        for kind in ("ipv4", "ipv6")
+        if minimums[kind] < MIN_PREFIX[kind]
+    ]
 
 
 def _parse_module(folder: Path) -> tuple[dict[str, dict], list[str]]:
@@ -94,6 +130,8 @@ def terraform_problems(root: Path) -> list[str]:
             problems += [f"{folder}: no {kind} {name!r}" for name in sorted(names - set(blocks[kind]))]
         types = {key.split(".")[0] for key in blocks["resource"]}
         problems += [f"{folder}: no resource of type {name}" for name in sorted(required["resources"] - types)]
+        if "admin_cidr" in blocks["variable"]:
+            problems += _admin_cidr_problems(folder, blocks["variable"])
         for name in sorted(required["sensitive"]):
             if name in blocks["variable"] and _attribute(blocks["variable"][name], "sensitive") is not True:
                 problems.append(f"{folder}: variable {name!r} must be sensitive = true")

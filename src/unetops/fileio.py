@@ -71,6 +71,14 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def remove_temporaries(folder: Path) -> list[Path]:
+    """Delete the temporary files `atomic_write_bytes` leaves when killed mid-write; returns them."""
+    stale = sorted(folder.glob(f".*{TEMPORARY_SUFFIX}")) if folder.is_dir() else []
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Atomic UTF-8 text write."""
     atomic_write_bytes(path, text.encode("utf-8"))

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -85,3 +87,62 @@ def test_preprocess_commands(sample, tmp_path: Path) -> None:
 
 def no_uri() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
+
+
+LONG_RUN = {"epochs": 60, "patience": 1000, "depth": 2, "base_width": 4, "patch_size": 32, "batch_size": 4}
+
+
+def start_training(home: Path, dataset: Path, *extra: str) -> subprocess.Popen[str]:
+    """`unetops train` in a subprocess, tracked in `home`'s store, for long enough to be interrupted."""
+    (home / "long.yaml").write_text(json.dumps({"train": {**LONG_RUN, "steps_per_epoch": 2}}))
+    command = [sys.executable, "-m", "unetops", "train", str(dataset), "--config", "long.yaml", "--out", "run"]
+    return subprocess.Popen(
+        [*command, "--no-register", *extra], cwd=home, env=no_uri(), stderr=subprocess.PIPE, text=True
+    )
+
+
+def after_next_checkpoint(home: Path, process: subprocess.Popen[str]) -> None:
+    """Wait until the run writes (another) `last.pt`: an epoch has ended, training is under way."""
+    last = home / "run" / "checkpoints" / "last.pt"
+    before = last.stat().st_mtime_ns if last.exists() else 0
+    deadline = time.monotonic() + 120
+    while not last.exists() or last.stat().st_mtime_ns == before:
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()[1]
+        time.sleep(0.05)
+
+
+def run_status(home: Path) -> tuple[str, dict[str, str]]:
+    from unetops.tracking.store import client
+
+    runs = client().search_runs([client().get_experiment_by_name("unetops").experiment_id])
+    assert len(runs) == 1  # one run, continued by every resume
+    return runs[0].info.status, runs[0].data.tags
+
+
+def test_signals_end_training_cleanly_and_resume_goes_on(tiny_dataset: Path, mlflow_home: Path) -> None:
+    process = start_training(mlflow_home, tiny_dataset)
+    after_next_checkpoint(mlflow_home, process)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 143
+    stderr = process.stderr.read()
+    assert "stopped by SIGTERM" in stderr and "--resume" in stderr and "Traceback" not in stderr
+    assert run_status(mlflow_home)[0] == "KILLED"
+
+    stale = mlflow_home / "run" / "checkpoints" / ".last.pt.x1y2.tmp"  # left by a kill during a checkpoint write
+    stale.write_bytes(b"half a checkpoint")
+    process = start_training(mlflow_home, tiny_dataset, "--resume")
+    after_next_checkpoint(mlflow_home, process)
+    assert not stale.exists()
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 130 and "stopped by Ctrl-C" in process.stderr.read()
+    assert run_status(mlflow_home)[0] == "KILLED"
+
+    process = start_training(mlflow_home, tiny_dataset, "--resume")
+    after_next_checkpoint(mlflow_home, process)
+    process.kill()  # SIGKILL: nothing runs; the run stays RUNNING until the next resume says what happened
+    process.wait(timeout=60)
+    assert run_status(mlflow_home)[0] == "RUNNING"
+    process = start_training(mlflow_home, tiny_dataset, "--resume")
+    assert process.wait(timeout=300) == 0, process.stderr.read()
+    status, tags = run_status(mlflow_home)
+    assert status == "FINISHED" and tags["unetops.killed_attempts"] == "1"

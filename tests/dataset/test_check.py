@@ -97,3 +97,24 @@ def test_grey_images_in_a_colour_dataset_are_reported(tmp_path: Path) -> None:
     assert mismatches(ColorModel.grayscale) == []  # a grey dataset takes colour images as luminance
     problem = next(p for p in check_source(tmp_path, workers=1).problems if p.code == "color-model-mismatch")
     assert "3 of 4 images are colour" in problem.message and "color_model grayscale" in problem.fix
+
+
+def test_links_are_reported_and_never_followed(tmp_path: Path) -> None:
+    from unetops.dataset.build import build_dataset
+    from unetops.spec import DatasetSpec
+
+    source, outside = tmp_path / "src", tmp_path / "elsewhere"
+    write_pair(source, "images/a.png", "masks/a.png")
+    write_pair(source, "images/b.png", "masks/b.png", seed=1)
+    write_pair(outside, "images/x.png", "masks/x.png", seed=2)
+    (source / "images" / "loop").symlink_to("..")  # back into the source: would double the dataset
+    (source / "images" / "x.png").symlink_to(outside / "images" / "x.png")  # out of the source
+    (source / "masks" / "x.png").symlink_to(outside / "masks" / "x.png")
+    report = check_source(source, workers=1)
+    assert sorted(r.key for r in report.items) == ["a", "b"]
+    links = {p.file: p.message for p in report.problems if p.code == "link-not-followed"}
+    assert set(links) == {"images/loop", "images/x.png", "masks/x.png"}
+    assert "back into the source" in links["images/loop"] and "out of the source" in links["images/x.png"]
+    manifest = build_dataset(source, DatasetSpec(width=32, height=32), tmp_path / "out", workers=1)
+    assert len(manifest.items) == 2
+    assert {p["file"] for p in manifest.problems if p["code"] == "link-not-followed"} == set(links)

@@ -28,3 +28,9 @@ def test_decode_upload_statuses() -> None:
         with pytest.raises(Problem) as caught:
             decode_upload(payload, "x.png", 1_000_000)
         assert caught.value.status == status and "x.png" in caught.value.detail
+
+
+def test_problems_never_show_python_object_reprs() -> None:
+    with pytest.raises(Problem) as caught:
+        decode_upload(b"BM" + bytes(10), "fake.png", 10**6)  # Pillow: "cannot identify image file <_io...>"
+    assert caught.value.status == 400 and "fake.png" in caught.value.detail and " at 0x" not in caught.value.detail

@@ -13,8 +13,9 @@ variable "admin_cidr" {
   description = "CIDR allowed to reach SSH (e.g. your office IP/32)."
   type        = string
   validation {
-    condition     = can(cidrhost(var.admin_cidr, 0)) && var.admin_cidr != "0.0.0.0/0"
-    error_message = "admin_cidr must be a CIDR and not the whole internet."
+    # a CIDR of one network: the prefix at least /16 (IPv4) or /48 (IPv6); never 0.0.0.0/0, ::/0 or 1.2.3.4/1
+    condition     = can(cidrhost(var.admin_cidr, 0)) && try(tonumber(split("/", var.admin_cidr)[1]), 0) >= (length(regexall(":", var.admin_cidr)) > 0 ? 48 : 16)
+    error_message = "admin_cidr must be a CIDR of one network, at least /16 for IPv4 and /48 for IPv6 (e.g. 203.0.113.7/32)."
   }
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 
 import typer
@@ -49,7 +50,8 @@ app.command("quantify")(quantify_cmd.quantify)
 app.command("serve")(serve_cmd.serve)
 app.command("package")(package_cmd.package)
 
-_state = {"debug": os.environ.get("UNETOPS_DEBUG") == "1"}
+_state: dict[str, object] = {"debug": os.environ.get("UNETOPS_DEBUG") == "1"}
+INTERRUPTED = 130  # Typer's exit code for Ctrl-C
 
 
 def _show_version(value: bool) -> None:
@@ -72,14 +74,37 @@ def root(
         logging.getLogger("mlflow").setLevel(logging.WARNING)
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM ends a command the way Ctrl-C does: cleanup runs (staging folders removed, the MLflow run
+    marked KILLED), then `main` says so."""
+    _state["signal"] = signal.Signals(signum).name
+    raise KeyboardInterrupt
+
+
+def _report_interruption(code: object) -> None:
+    """Typer turns Ctrl-C into exit code 130 without a word: say what happened, and how to go on."""
+    name = _state.get("signal") or "Ctrl-C"
+    err_console.print(
+        f"[yellow]stopped by {name}[/]: outputs are either complete or absent; an interrupted training "
+        "continues with `unetops train ... --resume`",
+        highlight=False,
+    )
+    sys.exit(128 + signal.SIGTERM if name == "SIGTERM" else code)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the app; a `UnetopsError` (a missing optional dependency too) is printed as
-    `error: ...` without a traceback."""
+    `error: ...` without a traceback; an interruption (Ctrl-C, SIGTERM) is said as such."""
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         try:
             app(args=argv, prog_name="unetops")
         except ModuleNotFoundError as exc:
             raise missing_extra(exc) or exc from exc
+        except SystemExit as exc:
+            if exc.code == INTERRUPTED:
+                _report_interruption(exc.code)
+            raise
     except UnetopsError as exc:
         if _state["debug"]:
             raise

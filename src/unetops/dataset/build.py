@@ -18,6 +18,7 @@ from unetops.dataset.convert import convert_pair
 from unetops.dataset.inspect import ItemReport, load_item
 from unetops.dataset.items import SourceItem
 from unetops.dataset.layouts import scan_source
+from unetops.dataset.links import link_problems
 from unetops.dataset.split import split_groups
 from unetops.dataset.statistics import describe
 from unetops.errors import DatasetError
@@ -209,7 +210,8 @@ def build_dataset(
                 )
                 for r in sorted(failed, key=lambda r: r.key)
             ],
-            problems=[p.to_dict() for r in sorted(reports, key=lambda r: r.key) for p in r.problems],
+            problems=[p.to_dict() for r in sorted(reports, key=lambda r: r.key) for p in r.problems]
+            + [p.to_dict() for p in link_problems(source)],
             statistics={
                 "source": source_statistics,
                 "output_foreground_fraction": describe(i.foreground_fraction for i in placed),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 from unetops.dataset.colour import colour_mismatches
 from unetops.dataset.inspect import ItemReport, inspect_item
 from unetops.dataset.layouts import scan_source
+from unetops.dataset.links import link_problems
 from unetops.dataset.problems import Problem, Severity
 from unetops.dataset.split import assign_groups, source_split_leaks
 from unetops.dataset.statistics import summarise
@@ -26,12 +27,13 @@ class CheckReport:
     layout: str
     items: list[ItemReport]
     statistics: dict[str, Any]
+    source_problems: list[Problem] = field(default_factory=list)  # not tied to an item (links)
 
     @property
     def problems(self) -> list[Problem]:
         """All problems, errors first, then by file."""
         order = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
-        found = [p for r in self.items for p in r.problems]
+        found = [p for r in self.items for p in r.problems] + self.source_problems
         return sorted(found, key=lambda p: (order[p.severity], p.file, p.code))
 
     def count(self, severity: Severity) -> int:
@@ -84,4 +86,4 @@ def check_source(
         on_start(len(items))
     reports = parallel_map(partial(inspect_item, root=source), items, workers=workers, on_progress=on_progress)
     statistics = finish_reports(reports, group_pattern, color_model)
-    return CheckReport(source, layout_name, reports, statistics)
+    return CheckReport(source, layout_name, reports, statistics, link_problems(source))

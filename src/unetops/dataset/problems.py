@@ -43,6 +43,10 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "exif-rotated": (Severity.info, "none: the EXIF orientation is applied on build"),
     "duplicate": (Severity.warning, "remove one copy; until then duplicates share a group so they stay in one split"),
     "group-unmatched": (Severity.warning, "adjust group_pattern so that it matches every path"),
+    "link-not-followed": (
+        Severity.warning,
+        "copy the files into the source, or point the command at the link's target; links are never followed",
+    ),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,14 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"})
 EXIF_ORIENTATION = 0x0112
 BITS_PER_SAMPLE = 258  # TIFF tag
 Image.MAX_IMAGE_PIXELS = 1 << 30  # microscopy tiles are big; a bomb guard for uploads lives in the service
+
+
+OBJECT_REPR = re.compile(r"<[^<>]* at 0x[0-9a-fA-F]+>")
+
+
+def describe_error(exc: BaseException) -> str:
+    """A decoder's message without Python object reprs (Pillow says `<_io.BytesIO object at 0x...>`)."""
+    return OBJECT_REPR.sub("the data", str(exc)) or type(exc).__name__
 
 
 def is_image_file(path: Path) -> bool:
@@ -83,7 +92,9 @@ def decode_image(data: bytes, path: Path, *, mask: bool = False) -> DecodedImage
             return _decode_tiff(data, path)
         reason = "truncated or corrupt" if "truncated" in str(exc) or isinstance(exc, OSError) else "not an image"
         raise ImageReadError(
-            f"cannot decode image ({reason}: {exc})", path=path, fix="re-export the file or remove it from the source"
+            f"cannot decode image ({reason}: {describe_error(exc)})",
+            path=path,
+            fix="re-export the file or remove it from the source",
         ) from None
     if fmt == "TIFF" and mode in ("RGB", "RGBA") and max(image.tag_v2.get(BITS_PER_SAMPLE, (8,))) > 8:
         return _decode_tiff(data, path)  # Pillow reads 16-bit colour TIFFs as 8-bit; tifffile keeps the depth
@@ -133,7 +144,9 @@ def _decode_tiff(data: bytes, path: Path) -> DecodedImage:
         array = tifffile.imread(io.BytesIO(data))
     except Exception as exc:  # tifffile raises many unrelated types for bad files
         raise ImageReadError(
-            f"cannot decode TIFF (truncated or corrupt: {exc})", path=path, fix="re-export the file or remove it"
+            f"cannot decode TIFF (truncated or corrupt: {describe_error(exc)})",
+            path=path,
+            fix="re-export the file or remove it",
         ) from None
     array = np.squeeze(array)
     if array.ndim == 3 and array.shape[0] in (3, 4) and array.shape[2] not in (3, 4):

@@ -25,7 +25,12 @@ class ServeSettings(BaseModel):
     tokens: tuple[str, ...] = Field((), repr=False, description="accepted bearer tokens (with `auth`)")
     auth: bool = Field(True, description="require a bearer token on the API (off only for a trusted network)")
     max_upload_bytes: int = Field(50 * 2**20, ge=1024, description="largest request body (the CLI takes MB)")
-    max_pixels: int = Field(64_000_000, ge=1, description="largest image (width x height) accepted")
+    max_pixels: int = Field(
+        16_000_000,
+        ge=1,
+        description="largest image (width x height) accepted; each megapixel costs about 0.5 CPU-seconds and "
+        "12 MB while it is segmented",
+    )
     request_timeout_s: float = Field(120.0, gt=0, description="longest time one inference may take")
     max_concurrent: int = Field(2, ge=1, description="inferences run at once; others wait (within the timeout)")
     threads: int | None = Field(None, ge=1, description="ONNX Runtime threads per inference; default all cores")

@@ -12,7 +12,7 @@ from PIL import Image, UnidentifiedImageError
 from unetops.errors import ImageReadError
 from unetops.fileio import safe_name
 from unetops.imageio import image_to_uint8
-from unetops.imageio.read import decode_image
+from unetops.imageio.read import decode_image, describe_error
 from unetops.serve.problems import Problem
 
 SIGNATURES = {
@@ -53,7 +53,7 @@ def decode_upload(data: bytes, filename: str | None, max_pixels: int) -> np.ndar
             with Image.open(io.BytesIO(data)) as header:
                 width, height = header.size
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise Problem(400, "Unreadable image", f"{name}: {fmt} header cannot be read ({exc})") from None
+        raise Problem(400, "Unreadable image", f"{name}: {fmt} header cannot be read ({describe_error(exc)})") from None
     if width * height > max_pixels:
         raise Problem(
             413, "Image too large", f"{name}: {width}x{height} pixels is over the limit of {max_pixels:,} pixels"

@@ -16,6 +16,7 @@ from unetops.errors import UnetopsError
 
 DEFAULT_DATABASE = "mlflow.db"
 DEFAULT_ARTIFACTS = "mlartifacts"
+KILLED_ATTEMPTS_TAG = "unetops.killed_attempts"  # attempts of a resumed run that ended without a word
 
 
 def tracking_uri() -> str:
@@ -95,6 +96,9 @@ class RunTracker:
             run = self.mlflow.create_run(experiment_id(self.mlflow, experiment), run_name=run_name)
         else:
             run = self.mlflow.get_run(run_id)
+            if run.info.status == "RUNNING":  # the interrupted process could not say so (SIGKILL, power loss)
+                killed = int(run.data.tags.get(KILLED_ATTEMPTS_TAG, "0")) + 1
+                self.mlflow.set_tag(run_id, KILLED_ATTEMPTS_TAG, str(killed))
             self.mlflow.update_run(run_id, status="RUNNING")
         self.run_id: str = run.info.run_id
         self.artifact_uri: str = run.info.artifact_uri

@@ -6,8 +6,10 @@ an interrupted one), train epoch by epoch (validate, checkpoint, call the hooks)
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from torch.utils.data import DataLoader
 
 from unetops import __version__
 from unetops.errors import DatasetError, ModelError
-from unetops.fileio import atomic_write_json
+from unetops.fileio import atomic_write_json, output_lock, remove_temporaries
 from unetops.model.checkpoint import load_checkpoint, save_checkpoint
 from unetops.model.metadata import ModelMetadata
 from unetops.model.network import build_network
@@ -309,11 +311,30 @@ def train_model(
         hooks: further hooks, called after the tracking hook.
     """
     started = time.monotonic()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    launched_rank = os.environ.get("RANK", os.environ.get("LOCAL_RANK", "0"))  # set for every rank by launchers
+    with output_lock(out) if launched_rank == "0" else contextlib.nullcontext():  # one training per run folder
+        for stale in remove_temporaries(out / "checkpoints"):
+            log.info("removed %s, left by a run killed while writing it", stale)
+        callbacks = [*hooks, *([EpochCallback(on_epoch_end)] if on_epoch_end else [])]
+        return _train(dataset, config, out, resume, experiment, callbacks, started)
+
+
+def _train(
+    dataset: Path,
+    config: TrainConfig,
+    out: Path,
+    resume: bool,
+    experiment: str | None,
+    hooks: list[TrainingHook],
+    started: float,
+) -> TrainResult:
+    """`train_model`'s steps, with the run folder locked."""
     run = set_up(load_data(dataset), config, out, resume=resume)
     active: list[TrainingHook] = []
     if experiment is not None and run.fabric.is_global_zero:
         active.append(_tracking_hook(run, dataset, experiment))
-    active += [*hooks, *([EpochCallback(on_epoch_end)] if on_epoch_end else [])]
+    active += hooks
     budget = config.time_budget_seconds
     try:
         for hook in active:

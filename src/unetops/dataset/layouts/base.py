@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,14 +52,31 @@ class SourceLayout(ABC):
         return stem, False
 
 
+def walk_tree(folder: Path) -> Iterator[tuple[Path, list[str], list[str]]]:
+    """`os.walk` of the visible part of `folder`, never into symbolic links (see `source_links`), sorted."""
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(top, d)))
+        yield Path(top), dirs, sorted(f for f in files if not f.startswith("."))
+
+
 def walk_image_files(folder: Path) -> Iterator[Path]:
-    """Image files under `folder`, recursively, in sorted order, skipping hidden files and folders."""
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).parts
-        if not any(part.startswith(".") for part in relative) and is_image_file(path):
-            yield path
+    """Image files under `folder`, recursively, in sorted order, skipping hidden ones and symbolic links."""
+    for top, _, files in walk_tree(folder):
+        for name in files:
+            path = top / name
+            if not path.is_symlink() and is_image_file(path):
+                yield path
 
 
 def child_dirs(folder: Path) -> list[Path]:
-    """Visible sub-folders of `folder`, sorted."""
-    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    """Visible sub-folders of `folder` that are not symbolic links, sorted."""
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
+
+
+def source_links(root: Path) -> list[Path]:
+    """Every symbolic link (to a file or a folder) in the visible part of `root`: the scans do not follow them."""
+    links: list[Path] = []
+    for top, dirs, files in os.walk(root, followlinks=False):  # lists links to folders, never enters them
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        links += [Path(top, n) for n in (*dirs, *files) if not n.startswith(".") and os.path.islink(Path(top, n))]
+    return sorted(links)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from pathlib import Path, PurePosixPath
 
 from unetops.dataset.items import SourceItem, folder_context, relative_posix
-from unetops.dataset.layouts.base import SourceLayout, child_dirs, walk_image_files
+from unetops.dataset.layouts.base import SourceLayout, child_dirs, walk_image_files, walk_tree
 
 IMAGE_FOLDER_NAMES = frozenset(
     {"images", "image", "imgs", "img", "original", "originals", "raw", "input", "inputs", "x", "data"}
@@ -22,9 +22,7 @@ MASK_FOLDER_NAMES = frozenset(
 def _folder_pairs(root: Path) -> list[tuple[Path, Path]]:
     """(image folder, mask folder) siblings anywhere under `root` (including `root` itself)."""
     pairs = []
-    for folder in [root, *sorted(p for p in root.rglob("*") if p.is_dir())]:
-        if any(part.startswith(".") for part in folder.relative_to(root).parts):
-            continue
+    for folder, _, _ in walk_tree(root):
         children = {child.name.lower(): child for child in child_dirs(folder)}
         image_dirs = [children[n] for n in sorted(children) if n in IMAGE_FOLDER_NAMES]
         mask_dirs = [children[n] for n in sorted(children) if n in MASK_FOLDER_NAMES]
