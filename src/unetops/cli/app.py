@@ -22,6 +22,7 @@ from unetops.cli import (
     quantify_cmd,
     sample_cmd,
     serve_cmd,
+    slide_cmd,
     spec_cmd,
     train_cmd,
 )
@@ -40,6 +41,7 @@ app.add_typer(dataset_cmd.app, name="dataset")
 app.add_typer(preprocess_cmd.app, name="preprocess")
 app.add_typer(model_cmd.app, name="model")
 app.add_typer(pipeline_cmd.app, name="pipeline")
+app.add_typer(slide_cmd.app, name="slide")
 app.command("init")(pipeline_cmd.init)
 app.command("sample")(sample_cmd.sample)
 app.command("train")(train_cmd.train)

@@ -61,6 +61,13 @@ class DatasetSpec(BaseModel):
     mask_keyword: str = Field("_mask", min_length=1, max_length=64, description="Suffix of mask file stems.")
     split: SplitFractions = Field(default_factory=SplitFractions)
     seed: int = Field(0, ge=0, description="Seed of the deterministic split.")
+    pixel_size_um: float | None = Field(
+        None,
+        gt=0,
+        le=100,
+        description="Micrometres per pixel of the built images (optional for plain images); slides are read at "
+        "this resolution for every model trained on the dataset.",
+    )
     group_pattern: str | None = Field(
         None,
         description="Regex over the source-relative path naming the slide or patient; its first group "

@@ -1,0 +1,122 @@
+"""`unetops slide info | quantify`: whole-slide images."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from unetops.cli.console import console, err_console, progress_bar
+from unetops.cli.options import field_option
+from unetops.slide.settings import SlideSettings
+
+app = typer.Typer(help="Whole-slide images: describe them, segment and quantify them.", no_args_is_help=True)
+MPP_HELP = "Micrometres per pixel at level 0, for slides that do not record it (or to override it)."
+
+
+def report_failures(failures: list[tuple[Path, str]]) -> None:
+    """Every failure of a batch, at the end; exit 1 if there was any."""
+    for _, problem in failures:  # each message names its slide
+        err_console.print(f"[bold red]failed[/] {escape(problem)}", highlight=False)
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command("info")
+def info(
+    slides: list[Path] = typer.Argument(..., help="Slide files (SVS, NDPI, MRXS, SCN, TIFF, OME-TIFF, PNG, JPEG)."),
+    mpp: float = typer.Option(None, min=0.01, max=100, help=MPP_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Size per level, pixel size, objective power, vendor and associated images of each slide."""
+    from unetops.slide.describe import describe_slides
+
+    with progress_bar("reading") as (on_start, on_progress):
+        on_start(len(slides))
+        infos, failures = describe_slides(slides, mpp, on_progress)
+    if as_json:
+        typer.echo(json.dumps([i.to_dict() for i in infos], indent=2))
+    else:
+        table = Table(title=f"{len(infos)} slide(s)", title_justify="left")
+        for column in ("slide", "vendor", "levels (width x height, downsample)", "um/px", "objective", "associated"):
+            table.add_column(column, overflow="fold")
+        for i in infos:
+            levels = ", ".join(
+                f"{w}x{h} ({d:g}x)" for (w, h), d in zip(i.level_dimensions, i.level_downsamples, strict=True)
+            )
+            power = "" if i.objective_power is None else f"x{i.objective_power:g}"
+            table.add_row(str(i.path), i.vendor, levels, f"{i.mpp:.4g}", power, ", ".join(i.associated))
+        console.print(table)
+    report_failures(failures)
+
+
+@app.command("quantify")
+def quantify(
+    slides: list[Path] = typer.Argument(..., help="Slide files."),
+    model: str = typer.Option(None, help="Model folder, model.onnx or models:/NAME@ALIAS."),
+    masks: Path = typer.Option(
+        None,
+        help="Instead of a model: a nucleus mask TIFF/OME-TIFF at the slide's full resolution (non-zero = nucleus).",
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for one result folder per slide."),
+    profile: str = typer.Option("ki67", help="Marker profile: ki67, er, pr, her2 or a YAML file."),
+    mpp: float = typer.Option(None, min=0.01, max=100, help=MPP_HELP),
+    roi: Path = typer.Option(None, help="QuPath annotation GeoJSON: analyse only inside its polygons."),
+    geojson_nuclei: str = field_option(SlideSettings, "geojson_nuclei"),
+    tile_size: int = field_option(SlideSettings, "tile_size"),
+    hotspot_area: float = field_option(SlideSettings, "hotspot_area_mm2", "--hotspot-area"),
+) -> None:
+    """Every nucleus of each slide's tissue (Parquet), Ki-67 index, H-score, Allred and the hot spot, GeoJSON for
+    QuPath, a mask pyramid, heatmap and QC crops; resumable, a failing slide does not stop the others."""
+    from unetops.errors import UnetopsError
+    from unetops.fileio import sha256_file
+    from unetops.model.backends import load_model
+    from unetops.model.segmenter import Segmenter
+    from unetops.quantify.config import load_profile
+    from unetops.slide.masks import model_masks, precomputed_masks
+    from unetops.slide.quantify import quantify_slide
+
+    if (masks is None) == (model is None):
+        raise typer.BadParameter("give exactly one of --model and --masks")
+    config = load_profile(profile)
+    settings = SlideSettings(geojson_nuclei=geojson_nuclei, tile_size=tile_size, hotspot_area_mm2=hotspot_area)
+    if model is not None:
+        loaded = load_model(model)
+        source, source_id = model_masks(Segmenter(loaded)), sha256_file(loaded.path)
+        analysis_mpp = loaded.metadata.dataset_spec.pixel_size_um
+    else:
+        source, source_id, analysis_mpp = precomputed_masks(masks), f"masks:{masks.resolve()}", None
+
+    table = Table(title=f"profile {config.name}", title_justify="left")
+    for column in ("slide", "nuclei", "positive", "index %", "H-score", "Allred", "hot spot %", "per mm2"):
+        table.add_column(column, no_wrap=column == "slide")
+    failures: list[tuple[Path, str]] = []
+    for slide in slides:
+        try:
+            with progress_bar(f"tiles of {slide.name}", rate=True) as (on_start, on_progress):
+                document = quantify_slide(
+                    slide, source, out, config, masks_id=source_id, analysis_mpp=analysis_mpp, mpp=mpp, roi=roi,
+                    settings=settings, on_start=on_start, on_progress=on_progress,
+                )  # fmt: skip
+        except UnetopsError as exc:
+            failures.append((slide, exc.render()))
+            continue
+        s, hot = document["summary"], document["hotspot"]
+        table.add_row(
+            slide.name, str(s["nuclei"]), str(s.get("positive", "")), _number(s.get("ki67_index")),
+            _number(s.get("h_score"), 0), str(s.get("allred_total", "")), _number(hot["index"] if hot else None),
+            _number(s.get("density_per_mm2"), 0),
+        )  # fmt: skip
+        for warning in document["warnings"]:
+            err_console.print(f"[yellow]warning[/] {escape(slide.name)}: {escape(warning)}", highlight=False)
+    console.print(table)
+    console.print(f"results in {out}/<slide>/: summary.json, nuclei.parquet, nuclei.geojson and hotspot.geojson "
+                  "(QuPath: File > Import objects), heatmap.png, tissue.png, mask.ome.tif, qc/")  # fmt: skip
+    report_failures(failures)
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None or value != value else f"{value:.{digits}f}"

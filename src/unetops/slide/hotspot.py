@@ -1,0 +1,115 @@
+"""The Ki-67 hot spot: the field of a given area with the highest positive fraction among fields holding enough
+nuclei, found on count maps of positive and all nuclei; and the local-index heatmap it is read from."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+HPF_AREA_MM2 = 0.2  # a x40 high-power field: about 0.2 mm2 (field number 20-22)
+CELLS_PER_SIDE = 8  # the field moves in steps of 1/8 of its side
+
+
+@dataclass(frozen=True)
+class HotSpot:
+    """A square field in level-0 pixels, and what it holds."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+    nuclei: int
+    positive: int
+    index: float
+    area_mm2: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FieldCounts:
+    """Nuclei and positive nuclei in every field position (a field of `cells` x `cells` cells of `cell` px)."""
+
+    nuclei: np.ndarray
+    positive: np.ndarray
+    cell: float
+    cells: int
+
+
+def field_counts(
+    x: np.ndarray, y: np.ndarray, positive: np.ndarray, size: tuple[int, int], field_side: float
+) -> FieldCounts:
+    """Counts of every square field of side `field_side` (level-0 px) placed on a grid of 1/8 of its side."""
+    cell = field_side / CELLS_PER_SIDE
+    columns, rows = max(1, math.ceil(size[0] / cell)), max(1, math.ceil(size[1] / cell))
+    ranges = [[0, rows * cell], [0, columns * cell]]
+    every, _, _ = np.histogram2d(y, x, bins=[rows, columns], range=ranges)
+    stained, _, _ = np.histogram2d(y[positive], x[positive], bins=[rows, columns], range=ranges)
+
+    def window_sums(counts: np.ndarray) -> np.ndarray:
+        k = min(CELLS_PER_SIDE, rows, columns)
+        table = np.pad(counts, ((1, 0), (1, 0))).cumsum(0).cumsum(1)
+        return table[k:, k:] - table[:-k, k:] - table[k:, :-k] + table[:-k, :-k]
+
+    return FieldCounts(window_sums(every), window_sums(stained), cell, min(CELLS_PER_SIDE, rows, columns))
+
+
+def find_hotspot(
+    x: np.ndarray,
+    y: np.ndarray,
+    positive: np.ndarray,
+    size: tuple[int, int],
+    mpp: float,
+    *,
+    area_mm2: float = HPF_AREA_MM2,
+    min_nuclei: int = 500,
+) -> HotSpot | None:
+    """The field of `area_mm2` with the highest index among those with at least `min_nuclei` nuclei (ties: the
+    one with more nuclei); None when no field holds enough nuclei.
+
+    Args:
+        x, y, positive: nucleus centroids (level-0 px) and calls.
+        size: the slide's (width, height) in level-0 px.
+        mpp: micrometres per level-0 pixel.
+    """
+    side = math.sqrt(area_mm2) * 1000 / mpp
+    counts = field_counts(x, y, positive, size, side)
+    enough = counts.nuclei >= min_nuclei
+    if not enough.any():
+        return None
+    index = np.where(enough, counts.positive / np.maximum(counts.nuclei, 1), -1.0)
+    best = np.lexsort((counts.nuclei.ravel(), index.ravel()))[-1]
+    row, column = np.unravel_index(best, index.shape)
+    span = counts.cell * counts.cells
+    nuclei, stained = int(counts.nuclei[row, column]), int(counts.positive[row, column])
+    return HotSpot(
+        round(column * counts.cell), round(row * counts.cell), round(span), round(span), nuclei, stained,
+        100.0 * stained / nuclei, (span * mpp / 1000) ** 2,
+    )  # fmt: skip
+
+
+def heatmap(
+    thumbnail: np.ndarray, counts: FieldCounts, thumb_scale: float, min_nuclei: int, alpha: float = 0.55
+) -> np.ndarray:
+    """The local index (each field's positive fraction, where it holds at least `min_nuclei` / 4 nuclei) over
+    the thumbnail, coloured from blue (0%) to red (100%)."""
+    index = np.where(counts.nuclei >= max(1, min_nuclei // 4), counts.positive / np.maximum(counts.nuclei, 1), np.nan)
+    offset = counts.cells // 2  # a field's value belongs at its centre cell
+    full = np.full((index.shape[0] + counts.cells - 1, index.shape[1] + counts.cells - 1), np.nan)
+    full[offset : offset + index.shape[0], offset : offset + index.shape[1]] = index
+    height, width = thumbnail.shape[:2]
+    size = (round(full.shape[1] * counts.cell / thumb_scale), round(full.shape[0] * counts.cell / thumb_scale))
+    values = np.nan_to_num(full, nan=-1.0).astype(np.float32)
+    resized = cv2.resize(values, size, interpolation=cv2.INTER_NEAREST)[:height, :width]
+    canvas = np.full((height, width), -1.0, np.float32)
+    canvas[: resized.shape[0], : resized.shape[1]] = resized
+    colours = cv2.applyColorMap((np.clip(canvas, 0, 1) * 255).astype(np.uint8), cv2.COLORMAP_JET)[..., ::-1]
+    shown = canvas >= 0
+    out = thumbnail.copy()
+    out[shown] = (alpha * colours[shown] + (1 - alpha) * thumbnail[shown]).astype(np.uint8)
+    return out

@@ -1,0 +1,48 @@
+"""Where a tile's nucleus mask comes from: a model (`model_masks`) or a mask image made elsewhere
+(`precomputed_masks`: a TIFF or OME-TIFF at the analysis resolution, read region by region)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from unetops.model.segmenter import Segmenter
+from unetops.slide.measure import TileMasks
+from unetops.slide.readers import SlideError
+from unetops.slide.tiles import Tile
+
+
+def model_masks(segmenter: Segmenter) -> TileMasks:
+    """The segmenter's mask of each tile, with its warnings about the input."""
+
+    def masks(pixels: np.ndarray, tile: Tile) -> tuple[np.ndarray, list[str]]:
+        result = segmenter.segment(pixels)
+        return result.mask, result.warnings
+
+    return masks
+
+
+def precomputed_masks(path: Path) -> TileMasks:
+    """Masks from a single-channel TIFF (non-zero = nucleus) on the analysis grid, never read whole."""
+    import tifffile
+    import zarr
+
+    try:
+        array = zarr.open(tifffile.imread(path, aszarr=True), mode="r")
+        array = array["0"] if hasattr(array, "keys") else array  # a pyramid: its full-resolution level
+    except Exception as exc:  # tifffile raises many types for a file that is not a readable TIFF
+        raise SlideError(f"not a readable mask TIFF: {exc}", path=path) from None
+    if len(array.shape) != 2:
+        raise SlideError(f"a mask has one channel, this one has shape {array.shape}", path=path)
+
+    def masks(pixels: np.ndarray, tile: Tile) -> tuple[np.ndarray, list[str]]:
+        x, y, side = tile.region
+        out = np.zeros((side, side), bool)
+        x0, y0 = max(0, x), max(0, y)
+        x1, y1 = min(array.shape[1], x + side), min(array.shape[0], y + side)
+        if x1 > x0 and y1 > y0:
+            out[y0 - y : y1 - y, x0 - x : x1 - x] = np.asarray(array[y0:y1, x0:x1]) > 0
+        return out, []
+
+    return masks

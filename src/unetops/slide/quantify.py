@@ -1,0 +1,303 @@
+"""`quantify_slide`: every nucleus of a whole slide, its Ki-67 index, H-score, Allred score and hot spot.
+
+The slide is read tile by tile at the analysis resolution (the model's pixel size), tissue tiles only; each
+finished tile is kept in a work folder beside the output, so a killed run resumes without redoing it. The
+outputs appear together, by one rename, only when the slide is complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from unetops import __version__
+from unetops.fileio import (
+    TEMPORARY_SUFFIX,
+    atomic_directory,
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_text,
+    dump_json,
+    output_lock,
+    safe_name,
+)
+from unetops.imageio import encode_image
+from unetops.imageio.types import ImageType
+from unetops.quantify.config import QuantifyConfig
+from unetops.quantify.summary import image_summary
+from unetops.slide import geojson
+from unetops.slide.describe import resolved_mpp
+from unetops.slide.hotspot import HotSpot, field_counts, find_hotspot, heatmap
+from unetops.slide.measure import SCHEMA, TileMasks, measure_tile
+from unetops.slide.pyramid import write_mask_pyramid
+from unetops.slide.readers import SlideReader, open_slide
+from unetops.slide.settings import SlideSettings
+from unetops.slide.tiles import Tile, TileGrid
+from unetops.slide.tissue import tissue_mask
+from unetops.visualize import with_legend
+
+log = logging.getLogger(__name__)
+POSITIVE_RGB, NEGATIVE_RGB = (200, 60, 20), (30, 90, 230)
+
+
+def _fingerprint(slide: Path, masks_id: str, config: QuantifyConfig, settings: SlideSettings, mpp: float,
+                 roi: Path | None) -> str:  # fmt: skip
+    """What a work folder's tiles depend on; a resume with anything else starts again."""
+    stat = slide.stat()
+    parts = [str(slide.resolve()), str(stat.st_size), str(stat.st_mtime_ns), masks_id, config.model_dump_json(),
+             settings.model_dump_json(), repr(mpp), roi.read_text() if roi else ""]  # fmt: skip
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _roi_mask(roi: Any, shape: tuple[int, int], scale: float) -> np.ndarray:
+    """The ROI rasterised on the thumbnail grid (`scale` level-0 px per thumbnail px)."""
+    mask = np.zeros(shape, np.uint8)
+    for polygon in getattr(roi, "geoms", [roi]):
+        rings = [(polygon.exterior, 1)] + [(hole, 0) for hole in polygon.interiors]
+        for ring, value in rings:
+            cv2.fillPoly(mask, [np.round(np.asarray(ring.coords) / scale).astype(np.int32)], value)
+    return mask > 0
+
+
+def _tile_paths(work: Path, tile: Tile) -> tuple[Path, Path]:
+    return work / "tiles" / f"{tile.index:07d}.parquet", work / "masks" / f"{tile.index:07d}.png"
+
+
+def _run_tiles(
+    reader: SlideReader,
+    grid: TileGrid,
+    tiles: list[Tile],
+    work: Path,
+    masks: TileMasks,
+    config: QuantifyConfig,
+    on_progress: Callable[[int], None] | None,
+) -> list[str]:
+    """Measure every tile not yet done (its Parquet file is the mark); returns the inputs' warnings."""
+    warnings: set[str] = set()
+    for tile in tiles:
+        table_path, mask_path = _tile_paths(work, tile)
+        if not table_path.exists():
+            table, core, tile_warnings = measure_tile(grid.read(reader, tile), tile, grid, masks, config)
+            warnings.update(tile_warnings)
+            atomic_write_bytes(mask_path, encode_image(core, ImageType.png))
+            temporary = table_path.with_name(f".{table_path.name}{TEMPORARY_SUFFIX}")
+            table_path.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(table, temporary)
+            temporary.replace(table_path)  # the tile is done
+        if on_progress:
+            on_progress(1)
+    return sorted(warnings)
+
+
+def _draw_nuclei(crop: np.ndarray, table: pa.Table, origin: tuple[float, float], scale: float) -> np.ndarray:
+    """Outlines of the nuclei in `table` on `crop` (whose top-left is `origin` in level-0 px, `scale` level-0 px
+    per crop px), positive brown-red and negative blue, with a legend."""
+    out = crop.copy()
+    for contour, positive in zip(table["contour"].to_pylist(), table["positive"].to_pylist(), strict=True):
+        points = np.round((np.asarray(contour) - np.asarray(origin)) / scale).astype(np.int32)
+        if len(points) >= 2:
+            cv2.polylines(out, [points], True, POSITIVE_RGB if positive else NEGATIVE_RGB, 1)
+    return with_legend(out, [("positive", POSITIVE_RGB), ("negative", NEGATIVE_RGB)])
+
+
+def _inside(table: pa.Table, x: float, y: float, side: float) -> pa.Table:
+    xs, ys = table["x"].to_numpy(), table["y"].to_numpy()
+    return table.filter(pa.array((xs >= x) & (xs < x + side) & (ys >= y) & (ys < y + side)))
+
+
+def _qc_crop(reader: SlideReader, grid: TileGrid, table: pa.Table, centre: tuple[float, float], side: int) -> bytes:
+    """A QC picture of `side` analysis px centred on `centre` (level-0 px), nuclei outlined."""
+    x = centre[0] / grid.scale - side / 2
+    y = centre[1] / grid.scale - side / 2
+    tile = Tile(-1, 0, 0, round(x), round(y), side, 0)
+    crop = grid.read(reader, tile)
+    origin = (tile.x * grid.scale, tile.y * grid.scale)
+    inside = _inside(table, origin[0], origin[1], side * grid.scale)
+    return encode_image(_draw_nuclei(crop, inside, origin, grid.scale), ImageType.png)
+
+
+def slide_summary(table: pa.Table, config: QuantifyConfig, tissue_mm2: float) -> dict[str, Any]:
+    """Counts, density per mm^2 of tissue, the Ki-67 index, H-score and Allred score of the whole slide."""
+    count = table.num_rows
+    features = {
+        "id": np.arange(1, count + 1),
+        "area": table["area_um2"].to_numpy(),
+        "touches_border": np.zeros(count, bool),
+        "positive": table["positive"].to_numpy(zero_copy_only=False),
+        "intensity_bin": table["intensity_bin"].to_numpy(),
+        "dab_od_mean": table["dab_od_mean"].to_numpy(),
+    }
+    summary = image_summary(features, (0, 0), config, None)
+    for key in ("area_mean", "area_median", "area_std"):
+        summary[f"{key}_um2"] = summary.pop(key)
+    summary.pop("excluded_at_border", None)
+    summary["tissue_mm2"] = tissue_mm2
+    summary["density_per_mm2"] = count / tissue_mm2 if tissue_mm2 else math.nan
+    return summary
+
+
+def quantify_slide(
+    slide: Path,
+    masks: TileMasks,
+    out: Path,
+    config: QuantifyConfig,
+    *,
+    masks_id: str,
+    analysis_mpp: float | None = None,
+    mpp: float | None = None,
+    roi: Path | None = None,
+    settings: SlideSettings | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Segment and measure every nucleus of a slide's tissue and write the results to `out/<slide name>/`.
+
+    Args:
+        slide: the slide file (any format `open_slide` reads).
+        masks: the nucleus mask of a tile (a model's `Segmenter`, or precomputed masks).
+        out: the folder for the slide's result folder and its work folder.
+        config: marker profile (stains, thresholds).
+        masks_id: what the masks come from (a model's SHA-256), part of the resume fingerprint.
+        analysis_mpp: the resolution to analyse at (the model's pixel size); default the slide's level 0.
+        mpp: the slide's pixel size when the file lacks it (or is wrong).
+        roi: a (QuPath) GeoJSON file of polygons to restrict the analysis to.
+        settings: tiling and output settings.
+        on_start, on_progress: progress callbacks (tiles).
+
+    Returns:
+        The summary written to `summary.json`.
+    """
+    settings = settings or SlideSettings()
+    name = safe_name(slide.name.split(".")[0] if slide.name.count(".") > 1 else slide.stem)
+    final, work = out / name, out / f".{name}.work"
+    with open_slide(slide) as reader:
+        mpp0 = resolved_mpp(reader.info, mpp)
+        target = analysis_mpp or mpp0
+        grid = TileGrid.for_slide(reader, mpp0, target, settings.tile_size, settings.margin)
+        thumbnail, thumb_scale = reader.thumbnail(settings.thumbnail_side)
+        tissue = tissue_mask(thumbnail, thumb_scale * mpp0, settings.min_tissue_um2)
+        region = geojson.read_roi(roi) if roi else None
+        analysed = tissue & _roi_mask(region, tissue.shape, thumb_scale) if region is not None else tissue
+        tiles = [tile for tile in grid.tiles() if grid.covers(tile, analysed, thumb_scale)]
+        if on_start:
+            on_start(len(tiles))
+        fingerprint = _fingerprint(slide, masks_id, config, settings, target, roi)
+        out.mkdir(parents=True, exist_ok=True)
+        with output_lock(work):
+            job = work / "job.json"
+            if job.exists() and json.loads(job.read_text()).get("fingerprint") != fingerprint:
+                shutil.rmtree(work / "tiles", ignore_errors=True)
+                shutil.rmtree(work / "masks", ignore_errors=True)
+            atomic_write_json(job, {"fingerprint": fingerprint, "slide": str(slide)})
+            warnings = _run_tiles(reader, grid, tiles, work, masks, config, on_progress)
+            parts = [pq.read_table(_tile_paths(work, tile)[0]) for tile in tiles]
+            table = pa.concat_tables(parts) if parts else SCHEMA.empty_table()
+            if region is not None:
+                import shapely
+
+                table = table.filter(
+                    pa.array(shapely.contains_xy(region, table["x"].to_numpy(), table["y"].to_numpy()))
+                )
+            tissue_mm2 = float(analysed.sum()) * (thumb_scale * mpp0 / 1000) ** 2
+            summary = slide_summary(table, config, tissue_mm2)
+            positive = table["positive"].to_numpy(zero_copy_only=False)
+            x, y = table["x"].to_numpy(), table["y"].to_numpy()
+            hotspot = find_hotspot(x, y, positive, reader.info.dimensions, mpp0, area_mm2=settings.hotspot_area_mm2,
+                                   min_nuclei=settings.hotspot_min_nuclei)  # fmt: skip
+            counts = field_counts(
+                x, y, positive, reader.info.dimensions, math.sqrt(settings.hotspot_area_mm2) * 1000 / mpp0
+            )
+            done = set(tile.index for tile in tiles)
+            with atomic_directory(final, overwrite=True) as staging:
+                pq.write_table(table, staging / "nuclei.parquet")
+                atomic_write_bytes(staging / "thumbnail.png", encode_image(thumbnail, ImageType.png))
+                outlined = thumbnail.copy()
+                edge = cv2.morphologyEx(analysed.astype(np.uint8), cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
+                outlined[edge] = (0, 160, 0)
+                atomic_write_bytes(staging / "tissue.png", encode_image(outlined, ImageType.png))
+                atomic_write_bytes(
+                    staging / "heatmap.png",
+                    encode_image(heatmap(thumbnail, counts, thumb_scale, settings.hotspot_min_nuclei), ImageType.png),
+                )
+                write_mask_pyramid(
+                    staging / "mask.ome.tif",
+                    grid,
+                    lambda index: (
+                        cv2.imread(str(work / "masks" / f"{index:07d}.png"), cv2.IMREAD_GRAYSCALE)
+                        if index in done
+                        else None
+                    ),
+                )
+                _write_geojson(staging, table, hotspot, settings)
+                _write_qc(staging / "qc", reader, grid, table, hotspot, tiles, settings)
+                document = {
+                    "unetops_version": __version__,
+                    "slide": reader.info.to_dict() | {"mpp": mpp0},
+                    "analysis_mpp": target,
+                    "masks": masks_id,
+                    "profile": config.model_dump(mode="json"),
+                    "settings": settings.model_dump(mode="json"),
+                    "roi": str(roi) if roi else None,
+                    "tiles": {"grid": grid.shape[0] * grid.shape[1], "analysed": len(tiles)},
+                    "summary": summary,
+                    "hotspot": hotspot.to_dict() if hotspot else None,
+                    "hotspot_note": None if hotspot else (
+                        f"no field of {settings.hotspot_area_mm2:g} mm2 holds {settings.hotspot_min_nuclei} nuclei"
+                    ),
+                    "warnings": warnings,
+                }  # fmt: skip
+                atomic_write_text(staging / "summary.json", dump_json(_finite(document)))
+        shutil.rmtree(work, ignore_errors=True)
+    return document
+
+
+def _write_geojson(folder: Path, table: pa.Table, hotspot: HotSpot | None, settings: SlideSettings) -> None:
+    """`nuclei.geojson` (detections: all, the hot spot's, or none) and `hotspot.geojson` (the annotation)."""
+    if settings.geojson_nuclei == "hotspot" and hotspot is not None:
+        table = _inside(table, hotspot.x, hotspot.y, hotspot.width)
+    if settings.geojson_nuclei != "none":
+        atomic_write_text(folder / "nuclei.geojson", geojson.feature_collection(geojson.nucleus_features(table)))
+    annotations = [geojson.hotspot_feature(hotspot)] if hotspot else []
+    atomic_write_text(folder / "hotspot.geojson", geojson.feature_collection(annotations))
+
+
+def _write_qc(
+    folder: Path,
+    reader: SlideReader,
+    grid: TileGrid,
+    table: pa.Table,
+    hotspot: HotSpot | None,
+    tiles: list[Tile],
+    settings: SlideSettings,
+) -> None:
+    """QC crops with the nuclei outlined: the hot spot, and a few tissue fields drawn at random (seeded)."""
+    if hotspot is not None:
+        centre = (hotspot.x + hotspot.width / 2, hotspot.y + hotspot.height / 2)
+        atomic_write_bytes(folder / "hotspot.png", _qc_crop(reader, grid, table, centre, settings.qc_side))
+    chosen = np.random.default_rng(0).permutation(len(tiles))[: settings.qc_fields]
+    for number, pick in enumerate(sorted(chosen), start=1):
+        tile = tiles[int(pick)]
+        centre = ((tile.x + tile.size / 2) * grid.scale, (tile.y + tile.size / 2) * grid.scale)
+        atomic_write_bytes(folder / f"field_{number}.png", _qc_crop(reader, grid, table, centre, settings.qc_side))
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinity as null, for strict JSON readers."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value.item() if isinstance(value, np.generic) else value

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from unetops.cli.app import app
+from unetops.quantify.config import load_profile
+from unetops.sample.slide import SyntheticSlide
+from unetops.slide.masks import precomputed_masks
+from unetops.slide.quantify import quantify_slide
+from unetops.slide.settings import SlideSettings
+
+KI67 = load_profile("ki67")
+QUICK = SlideSettings(thumbnail_side=1024, qc_fields=1)
+
+
+def run(slide: SyntheticSlide, out: Path, settings: SlideSettings = QUICK, **options) -> dict:
+    masks = precomputed_masks(slide.truth_mask)
+    return quantify_slide(slide.path, masks, out, KI67, masks_id="truth", settings=settings, **options)
+
+
+@pytest.fixture(scope="module")
+def truth_run(svs_slide: SyntheticSlide, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
+    out = tmp_path_factory.mktemp("slide-out")
+    return run(svs_slide, out), out / "synthetic"
+
+
+def test_ki67_and_counts_match_the_truth(svs_slide: SyntheticSlide, truth_run) -> None:
+    document, folder = truth_run
+    summary = document["summary"]
+    assert abs(summary["ki67_index"] - svs_slide.ki67_index) <= 1.0
+    assert abs(summary["nuclei"] - svs_slide.nuclei) <= 0.02 * svs_slide.nuclei
+    assert summary["tissue_mm2"] == pytest.approx(svs_slide.tissue_tiles * (256 * 0.5 / 1000) ** 2, rel=0.1)
+    assert summary["density_per_mm2"] == pytest.approx(summary["nuclei"] / summary["tissue_mm2"])
+    assert {"h_score", "allred_total", "positive", "negative"} <= set(summary)
+    table = pq.read_table(folder / "nuclei.parquet")
+    assert table.num_rows == summary["nuclei"] and {"x", "y", "area_um2", "dab_od_mean", "positive"} <= set(
+        table.column_names
+    )
+
+
+def test_the_hot_spot_is_found_where_it_was_planted(svs_slide: SyntheticSlide, truth_run) -> None:
+    document, _ = truth_run
+    hot = document["hotspot"]
+    px, py, side, _ = svs_slide.hotspot
+    centre = (hot["x"] + hot["width"] / 2, hot["y"] + hot["height"] / 2)
+    assert px <= centre[0] <= px + side and py <= centre[1] <= py + side
+    assert hot["nuclei"] >= 500 and hot["area_mm2"] == pytest.approx(0.2, rel=0.05)
+    assert abs(hot["index"] - svs_slide.hotspot_index) <= 5 and hot["index"] > document["summary"]["ki67_index"] + 20
+
+
+def test_outputs_open_in_qupath_and_the_pictures_exist(truth_run) -> None:
+    document, folder = truth_run
+    nuclei = json.loads((folder / "nuclei.geojson").read_text())
+    assert nuclei["type"] == "FeatureCollection" and len(nuclei["features"]) == document["summary"]["nuclei"]
+    first = nuclei["features"][0]
+    assert first["geometry"]["type"] == "Polygon" and first["properties"]["objectType"] == "detection"
+    assert {f["properties"]["classification"]["name"] for f in nuclei["features"]} == {"Positive", "Negative"}
+    assert "dab_od_mean" in first["properties"]["measurements"]
+    ring = first["geometry"]["coordinates"][0]
+    assert ring[0] == ring[-1] and len(ring) >= 4
+    hotspot = json.loads((folder / "hotspot.geojson").read_text())["features"]
+    assert hotspot[0]["properties"]["objectType"] == "annotation"
+    for name in ("thumbnail.png", "tissue.png", "heatmap.png", "mask.ome.tif", "qc/hotspot.png", "qc/field_1.png"):
+        assert (folder / name).is_file(), name
+
+
+def test_the_mask_pyramid_is_a_tiled_ome_tiff(truth_run, svs_slide: SyntheticSlide) -> None:
+    import tifffile
+
+    _, folder = truth_run
+    with tifffile.TiffFile(folder / "mask.ome.tif") as tiff:
+        levels = tiff.series[0].levels
+        assert tiff.is_ome and len(levels) == 3 and tiff.pages[0].is_tiled
+        full = levels[0].asarray()
+    truth = tifffile.imread(svs_slide.truth_mask) > 0
+    assert full.shape[0] >= truth.shape[0] and full.shape[1] >= truth.shape[1]
+    analysed = full[: truth.shape[0], : truth.shape[1]] > 0
+    assert (analysed == truth).mean() > 0.99
+
+
+def test_no_nucleus_is_counted_twice_at_tile_borders(svs_slide: SyntheticSlide, truth_run, tmp_path: Path) -> None:
+    document, _ = truth_run
+    other = run(svs_slide, tmp_path, QUICK.model_copy(update={"tile_size": 768, "qc_fields": 0}))
+    assert other["summary"]["nuclei"] == document["summary"]["nuclei"]
+    assert other["summary"]["positive"] == document["summary"]["positive"]
+
+
+def test_a_region_of_interest_restricts_tiles_and_nuclei(svs_slide: SyntheticSlide, truth_run, tmp_path: Path) -> None:
+    x, y, side, _ = svs_slide.hotspot
+    polygon = [[x, y], [x + side, y], [x + side, y + side], [x, y + side], [x, y]]
+    roi = tmp_path / "roi.geojson"
+    roi.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [polygon]},
+         "properties": {"objectType": "annotation"}}]}))  # fmt: skip
+    document = run(svs_slide, tmp_path / "out", roi=roi)
+    table = pq.read_table(tmp_path / "out" / "synthetic" / "nuclei.parquet")
+    xs, ys = table["x"].to_numpy(), table["y"].to_numpy()
+    assert ((xs >= x) & (xs <= x + side) & (ys >= y) & (ys <= y + side)).all()
+    assert 0 < document["summary"]["nuclei"] < truth_run[0]["summary"]["nuclei"] / 2
+    assert abs(document["summary"]["ki67_index"] - svs_slide.hotspot_index) <= 5
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(
+        json.dumps(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [10, 10], [10, 0], [0, 10], [0, 0]]]},
+            }
+        )
+    )
+    with pytest.raises(Exception, match="feature 0: invalid Polygon"):
+        run(svs_slide, tmp_path / "bad-out", roi=bad)
+
+
+KILLABLE = """
+import sys
+from pathlib import Path
+from unetops.quantify.config import load_profile
+from unetops.slide.masks import precomputed_masks
+from unetops.slide.quantify import quantify_slide
+from unetops.slide.settings import SlideSettings
+slide, truth, out = map(Path, sys.argv[1:4])
+settings = SlideSettings(thumbnail_side=1024, qc_fields=1)
+quantify_slide(slide, precomputed_masks(truth), out, load_profile("ki67"), masks_id="truth", settings=settings)
+"""
+
+
+def test_a_killed_run_resumes_without_redoing_tiles_and_ends_the_same(
+    svs_slide: SyntheticSlide, truth_run, tmp_path: Path
+) -> None:
+    process = subprocess.Popen([sys.executable, "-c", KILLABLE, str(svs_slide.path), str(svs_slide.truth_mask),
+                                str(tmp_path)])  # fmt: skip
+    done_tiles = tmp_path / ".synthetic.work" / "tiles"
+    deadline = time.monotonic() + 120
+    while len(list(done_tiles.glob("*.parquet"))) < 5 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    finished = len(list(done_tiles.glob("*.parquet")))
+    assert 5 <= finished < truth_run[0]["tiles"]["analysed"], "kill it earlier: the run had (nearly) ended"
+    assert not (tmp_path / "synthetic").exists()  # outputs appear only when complete
+    measured = []
+    truth = precomputed_masks(svs_slide.truth_mask)
+
+    def counting(pixels, tile):
+        measured.append(tile.index)
+        return truth(pixels, tile)
+
+    document = quantify_slide(svs_slide.path, counting, tmp_path, KI67, masks_id="truth", settings=QUICK)
+    assert len(measured) == document["tiles"]["analysed"] - finished
+    resumed = pq.read_table(tmp_path / "synthetic" / "nuclei.parquet")
+    whole = pq.read_table(truth_run[1] / "nuclei.parquet")
+    assert resumed.equals(whole)
+    assert document["summary"] == truth_run[0]["summary"] and not (tmp_path / ".synthetic.work").exists()
+
+
+def test_the_command_with_a_model_and_a_failing_slide(
+    svs_slide: SyntheticSlide, tiny_model: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "broken.svs"
+    bad.write_bytes(b"II*\x00" + bytes(100))
+    command = ["slide", "quantify", str(bad), str(svs_slide.path), "--model", str(tiny_model)]
+    result = CliRunner().invoke(app, [*command, "-o", str(tmp_path / "out"), "--geojson-nuclei", "hotspot"])
+    assert result.exit_code == 1, result.output
+    assert "synthetic.svs" in result.output and "failed" in result.output and "broken.svs" in result.output
+    summary = json.loads((tmp_path / "out" / "synthetic" / "summary.json").read_text())
+    assert summary["masks"] != "truth" and summary["tiles"]["analysed"] > 0
+    assert not (tmp_path / "out" / "broken").exists()
