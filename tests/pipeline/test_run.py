@@ -15,7 +15,11 @@ from unetops.pipeline.run import PipelineError, load_stages, run_pipeline
 from unetops.pipeline.scaffold import default_params, scaffold_project
 from unetops.spec import DatasetSpec
 
-TINY_PARAMS = {"sample": {"tiles": 14, "seed": 0}, "train": {**TINY_TRAIN, "model_name": "tiny"}}
+TINY_PARAMS = {
+    "sample": {"tiles": 14, "seed": 0},
+    "slide": {"width": 1024, "height": 768, "seed": 0},
+    "train": {**TINY_TRAIN, "model_name": "tiny"},
+}
 
 
 def tiny_project(folder: Path) -> Path:
@@ -61,7 +65,8 @@ def test_no_pipeline(tmp_path: Path) -> None:
 def test_the_scaffolded_pipeline_runs_end_to_end_without_dvc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     project = tiny_project(tmp_path / "project")
-    assert run_pipeline(project, echo=lambda _: None) == ["sample", "check", "build", "train", "evaluate"]
+    stages = ["sample", "slide", "check", "build", "train", "evaluate", "slide_quantify"]
+    assert run_pipeline(project, echo=lambda _: None) == stages
     metrics = json.loads((project / "reports" / "train.json").read_text())
     assert metrics["epochs_run"] == 2 and metrics["model_version"] == "1" and 0 <= metrics["val_dice"] <= 1
     assert json.loads((project / "reports" / "check.json").read_text())["layout"] == "separate"
@@ -69,6 +74,10 @@ def test_the_scaffolded_pipeline_runs_end_to_end_without_dvc(tmp_path: Path, mon
     assert (project / "runs" / "train" / "model" / "model.onnx").is_file()
     summary = json.loads((project / "reports" / "evaluation" / "summary.json").read_text())
     assert set(summary["splits"]) <= {"val", "test"} and "dice" in summary["splits"]["test"]["metrics"]
+    slide = json.loads((project / "reports" / "slides" / "synthetic" / "summary.json").read_text())
+    assert (
+        slide["tiles"]["analysed"] > 0 and (project / "reports" / "slides" / "synthetic" / "hotspot.geojson").is_file()
+    )
 
 
 def test_default_params_train_within_minutes() -> None:

@@ -14,14 +14,14 @@ from unetops.spec import load_spec
 def test_sample_project(tmp_path: Path) -> None:
     scaffold_project(tmp_path)
     stages = yaml.safe_load((tmp_path / "dvc.yaml").read_text())["stages"]
-    assert list(stages) == ["sample", "check", "build", "train", "evaluate"]
+    assert list(stages) == ["sample", "slide", "check", "build", "train", "evaluate", "slide_quantify"]
     assert stages["evaluate"]["metrics"] == [{"reports/evaluation/summary.json": {"cache": False}}]
     assert stages["train"]["params"] == ["train"] and stages["train"]["metrics"] == [
         {"reports/train.json": {"cache": False}}
     ]
     assert stages["build"]["deps"] == ["data/sample/source", "spec.json"]
     params = yaml.safe_load((tmp_path / "params.yaml").read_text())
-    assert set(params) == {"sample", "train"}
+    assert set(params) == {"sample", "slide", "train"}
     assert load_spec(tmp_path / "spec.json").group_pattern == r"(slide\d+)"
     with pytest.raises(UnetopsError, match="project files exist"):
         scaffold_project(tmp_path)

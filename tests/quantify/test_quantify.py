@@ -250,3 +250,13 @@ def test_histograms_mark_the_threshold_and_cut_offs(tmp_path: Path) -> None:
     assert dab.x_label == "mean DAB optical density" and dab.y_label == "nuclei"
     assert [m.value for m in dab.marks] == [KI67.positive_threshold, *KI67.intensity_cutoffs]
     assert [m.label.split()[0] for m in dab.marks] == ["positive", "1+", "2+", "3+"]
+
+
+def test_essential_features_are_the_detailed_ones_for_the_columns_they_keep() -> None:
+    tile = synthetic_ihc_tile(np.random.default_rng(5), height=96, width=96, nuclei=12)
+    labels = nucleus_instances(tile.mask, KI67)
+    full = nucleus_features(labels, tile.image, KI67, 0.5)
+    essential = nucleus_features(labels, tile.image, KI67, 0.5, detailed=False)
+    assert set(essential) < set(full) and {"area_um2", "dab_od_mean", "positive", "solidity"} <= set(essential)
+    for key, values in essential.items():
+        np.testing.assert_array_equal(values, full[key])

@@ -21,3 +21,24 @@ def sample(
     console.print(f"wrote {summary.tiles} tiles with {summary.nuclei} nuclei")
     console.print(f"  source: {summary.source}  ({len(summary.planted)} files carry planted problems)")
     console.print(f"  truth:  {summary.truth}  (instance labels, nuclei.csv, images.csv)")
+
+
+def sample_slide(
+    path: Path = typer.Argument(..., help="Slide file to write (.svs, or .ome.tif with --format ome-tiff)."),
+    width: int = typer.Option(4096, min=256, help="Width in pixels (a multiple of 256)."),
+    height: int = typer.Option(3072, min=256, help="Height in pixels (a multiple of 256)."),
+    mpp: float = typer.Option(0.5, min=0.05, max=10, help="Micrometres per pixel recorded in the file."),
+    seed: int = typer.Option(0, min=0, help="Random seed; the same seed gives the same slide."),
+    fmt: str = typer.Option("svs", "--format", help="svs (Aperio-like, OpenSlide) or ome-tiff."),
+) -> None:
+    """Write a synthetic pyramidal IHC slide with tissue, glass and a planted Ki-67 hot spot, and its truth."""
+    from unetops.sample.slide import write_synthetic_slide
+
+    if fmt not in ("svs", "ome-tiff"):
+        raise typer.BadParameter("choose svs or ome-tiff", param_hint="--format")
+    slide = write_synthetic_slide(path, width=width, height=height, mpp=mpp, seed=seed, fmt=fmt)
+    x, y, side, _ = slide.hotspot
+    console.print(f"wrote {slide.path} ({width} x {height} px at {mpp} um/px, {slide.tissue_tiles} tissue tiles)")
+    console.print(f"  truth: {slide.nuclei} nuclei, Ki-67 index {slide.ki67_index:.1f}%; planted hot spot at "
+                  f"x {x}, y {y} ({side} px square, index {slide.hotspot_index:.1f}%)")  # fmt: skip
+    console.print(f"  truth files: {slide.truth_mask.name} (mask), {slide.truth_nuclei.name} (nuclei)")

@@ -42,6 +42,7 @@ def init(
     test: float = field_option(SplitFractions, "test"),
     seed: int = field_option(DatasetSpec, "seed"),
     group_pattern: str = field_option(DatasetSpec, "group_pattern"),
+    pixel_size_um: float = field_option(DatasetSpec, "pixel_size_um"),
     force: bool = typer.Option(False, help="Replace an existing file."),
 ) -> None:
     """Write a dataset spec from flags."""
@@ -56,6 +57,7 @@ def init(
         "split": {"train": train, "val": val, "test": test},
         "seed": seed,
         "group_pattern": group_pattern,
+        "pixel_size_um": pixel_size_um,
     }
     spec, problems = spec_problems(fields)
     if spec is None:

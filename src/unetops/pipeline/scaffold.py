@@ -1,5 +1,5 @@
 """`scaffold_project`: spec.json, params.yaml and a dvc.yaml whose stages call the unetops CLI:
-sample (sample data only), check, build, train, evaluate."""
+sample and slide (sample data only), check, build, train, evaluate, slide_quantify (sample data only)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from unetops.fileio import atomic_write_json, atomic_write_text
 from unetops.spec import DatasetSpec
 
 SAMPLE_SOURCE = "data/sample/source"
+SAMPLE_MPP = 0.5  # the synthetic tiles and slide are drawn at 0.5 um/px (nuclei 5-20 um across)
 
 
 def default_params(*, tiles: int = 72, epochs: int = 40, time_budget: str = "5m") -> dict[str, Any]:
     """Parameters of the sample pipeline: sample size and training settings (a small CPU model)."""
     return {
         "sample": {"tiles": tiles, "seed": 0},
+        "slide": {"width": 4096, "height": 3072, "seed": 0},
         "train": {
             "epochs": epochs,
             "patience": 15,
@@ -37,6 +39,13 @@ def pipeline_stages(source: str, *, with_sample: bool) -> dict[str, Any]:
             "cmd": "unetops sample data/sample --tiles ${sample.tiles} --seed ${sample.seed}",
             "params": ["sample"],
             "outs": ["data/sample"],
+        }
+    if with_sample:
+        stages["slide"] = {
+            "cmd": "unetops sample-slide data/slide/synthetic.svs --width ${slide.width} --height ${slide.height} "
+            "--seed ${slide.seed}",
+            "params": ["slide"],
+            "outs": ["data/slide"],
         }
     stages["check"] = {
         "cmd": f"unetops dataset check {source} --spec spec.json --json reports/check.json --fail-on never",
@@ -64,6 +73,12 @@ def pipeline_stages(source: str, *, with_sample: bool) -> dict[str, Any]:
         ],
         "metrics": [{"reports/evaluation/summary.json": {"cache": False}}],
     }
+    if with_sample:
+        stages["slide_quantify"] = {
+            "cmd": "unetops slide quantify data/slide/synthetic.svs --model runs/train/model --out reports/slides",
+            "deps": ["runs/train/model", "data/slide"],
+            "outs": [{"reports/slides": {"cache": False}}],
+        }
     return stages
 
 
@@ -88,11 +103,11 @@ def scaffold_project(
     existing = [p for p in files.values() if p.exists()]
     if existing and not force:
         raise UnetopsError("project files exist", path=existing[0], fix="pass --force to replace them")
-    spec = spec or DatasetSpec(width=256, height=256, group_pattern=r"(slide\d+)")
+    spec = spec or DatasetSpec(width=256, height=256, group_pattern=r"(slide\d+)", pixel_size_um=SAMPLE_MPP)
     source_text = str(source.resolve()) if source else SAMPLE_SOURCE
     parameters = params or default_params()
     if source is not None:
-        parameters = {k: v for k, v in parameters.items() if k != "sample"}
+        parameters = {k: v for k, v in parameters.items() if k not in ("sample", "slide")}
     atomic_write_json(files["spec.json"], spec.model_dump(mode="json"))
     atomic_write_text(files["params.yaml"], yaml.safe_dump(parameters, sort_keys=False))
     stages = pipeline_stages(source_text, with_sample=source is None)

@@ -19,6 +19,9 @@ SHAPE_PROPERTIES = (
     "axis_major_length", "axis_minor_length", "orientation", "feret_diameter_max", "solidity", "extent", "eccentricity",
 )  # fmt: skip
 INTENSITY_PROPERTIES = ("intensity_mean", "intensity_std", "intensity_min", "intensity_max")
+# what a whole slide keeps per nucleus (millions of them): position, size, shape essentials; stains below
+ESSENTIAL_PROPERTIES = ("label", "centroid", "bbox", "area", "perimeter", "axis_major_length", "axis_minor_length",
+                        "solidity", "eccentricity")  # fmt: skip
 
 
 def min_feret(region: np.ndarray) -> float:
@@ -41,7 +44,7 @@ def intensity_bins(dab: np.ndarray, cutoffs: tuple[float, float, float]) -> np.n
 
 
 def nucleus_features(
-    labels: np.ndarray, image: np.ndarray, config: QuantifyConfig, pixel_size: float | None
+    labels: np.ndarray, image: np.ndarray, config: QuantifyConfig, pixel_size: float | None, *, detailed: bool = True
 ) -> dict[str, np.ndarray]:
     """One column per feature, one row per nucleus (labels 1..N).
 
@@ -50,13 +53,14 @@ def nucleus_features(
         image: the uint8 image, (H, W) or RGB (H, W, 3); stain optical densities need RGB.
         config: stain vectors and thresholds.
         pixel_size: micrometres per pixel, for the `_um` and `_um2` columns.
+        detailed: every feature; False keeps `ESSENTIAL_PROPERTIES` and the stains (whole slides: half the time).
     """
     channels = image[..., None] if image.ndim == 2 else image
     table = regionprops_table(
         labels,
         intensity_image=channels,
-        properties=SHAPE_PROPERTIES + INTENSITY_PROPERTIES,
-        extra_properties=(min_feret,),
+        properties=SHAPE_PROPERTIES + INTENSITY_PROPERTIES if detailed else ESSENTIAL_PROPERTIES,
+        extra_properties=(min_feret,) if detailed else (),
     )
     columns: dict[str, np.ndarray] = {"id": table.pop("label")}
     columns["centroid_y"], columns["centroid_x"] = table.pop("centroid-0"), table.pop("centroid-1")
@@ -88,15 +92,16 @@ def nucleus_features(
         "extent",
         "eccentricity",
     ):
-        columns[renames.get(key, key)] = table.pop(key)
+        if key in table:
+            columns[renames.get(key, key)] = table.pop(key)
     perimeter = np.maximum(columns["perimeter"], 1e-9)
     columns["circularity"] = 4 * math.pi * columns["area"] / perimeter**2
     columns["aspect_ratio"] = columns["major_axis"] / np.maximum(columns["minor_axis"], 1e-9)
     names = ("r", "g", "b") if channels.shape[2] == 3 else ("gray",)
-    for stat in ("mean", "std", "min", "max"):
+    for stat in ("mean", "std", "min", "max") if detailed else ():
         for index, channel in enumerate(names):
             columns[f"intensity_{stat}_{channel}"] = table.pop(f"intensity_{stat}-{index}")
-    for index, channel in enumerate(names):
+    for index, channel in enumerate(names if detailed else ()):
         medians = ndimage.median(channels[..., index], labels, columns["id"]) if len(columns["id"]) else []
         columns[f"intensity_median_{channel}"] = np.asarray(medians, dtype=float)
     columns["touches_border"] = touches_border(labels)
@@ -111,7 +116,9 @@ def nucleus_features(
         columns["intensity_bin"] = intensity_bins(columns["dab_od_mean"], config.intensity_cutoffs)
     if pixel_size is not None:
         for name in ("area", "convex_area"):
-            columns[f"{name}_um2"] = columns[name] * pixel_size**2
+            if name in columns:
+                columns[f"{name}_um2"] = columns[name] * pixel_size**2
         for name in ("perimeter", "equivalent_diameter", "major_axis", "minor_axis", "max_feret", "min_feret"):
-            columns[f"{name}_um"] = columns[name] * pixel_size
+            if name in columns:
+                columns[f"{name}_um"] = columns[name] * pixel_size
     return columns

@@ -19,7 +19,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from unetops.fileio import atomic_write_text
+from unetops.fileio import TEMPORARY_SUFFIX, atomic_write_text
 from unetops.sample.synthetic_ihc import synthetic_ihc_tile
 
 TILE = 256
@@ -153,12 +153,14 @@ def write_synthetic_slide(
 
     resolution = (1e4 / mpp, 1e4 / mpp)
     shape = (height, width, 3)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = path.with_name(f".{path.name}{TEMPORARY_SUFFIX}")  # renamed into place when complete
     if fmt == "svs":
         description = (
             f"Aperio Image Library v12.0.5\n{width}x{height} [0,0 {width}x{height}] ({TILE}x{TILE}) JPEG/RGB Q=90"
             f"|AppMag = {round(10 / mpp)}|MPP = {mpp}"
         )
-        with tifffile.TiffWriter(path, bigtiff=True) as writer:
+        with tifffile.TiffWriter(written, bigtiff=True) as writer:
             writer.write(tiles(), shape=shape, dtype=np.uint8, tile=(TILE, TILE), photometric="rgb",
                          compression="jpeg", description=description, resolution=resolution,
                          resolutionunit="CENTIMETER", metadata=None)  # fmt: skip
@@ -167,7 +169,7 @@ def write_synthetic_slide(
                              description=description, metadata=None)  # fmt: skip
     else:
         metadata = {"PhysicalSizeX": mpp, "PhysicalSizeY": mpp, "PhysicalSizeXUnit": "µm", "PhysicalSizeYUnit": "µm"}
-        with tifffile.TiffWriter(path, bigtiff=True, ome=True) as writer:
+        with tifffile.TiffWriter(written, bigtiff=True, ome=True) as writer:
             writer.write(tiles(), shape=shape, dtype=np.uint8, tile=(TILE, TILE), photometric="rgb",
                          compression="zlib", subifds=len(reduced), metadata=metadata, resolution=resolution,
                          resolutionunit="CENTIMETER")  # fmt: skip
@@ -175,8 +177,11 @@ def write_synthetic_slide(
                 writer.write(level, tile=(TILE, TILE), photometric="rgb", compression="zlib", subfiletype=1,
                              resolution=(resolution[0] / downsample, resolution[1] / downsample),
                              resolutionunit="CENTIMETER")  # fmt: skip
-    tifffile.imwrite(slide.truth_mask, mask_tiles(), shape=(height, width), dtype=np.uint8, tile=(TILE, TILE),
+    written.replace(path)
+    truth_written = slide.truth_mask.with_name(f".{slide.truth_mask.name}{TEMPORARY_SUFFIX}")
+    tifffile.imwrite(truth_written, mask_tiles(), shape=(height, width), dtype=np.uint8, tile=(TILE, TILE),
                      compression="zlib", resolution=resolution, resolutionunit="CENTIMETER")  # fmt: skip
+    truth_written.replace(slide.truth_mask)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["x", "y", "positive"])

@@ -4,11 +4,13 @@ QuPath annotation GeoJSON read back as a region of interest."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from unetops.fileio import TEMPORARY_SUFFIX
 from unetops.slide.hotspot import HotSpot
 from unetops.slide.readers import SlideError
 
@@ -21,7 +23,7 @@ def _closed(points: list[list[float]]) -> list[list[float]]:
     return points + points[:1] if points and points[0] != points[-1] else points
 
 
-def nucleus_features(table: pa.Table) -> list[dict[str, Any]]:
+def nucleus_features(table: pa.Table | pa.RecordBatch) -> list[dict[str, Any]]:
     """One QuPath detection per nucleus: its outline, Positive or Negative, and its measurements."""
     rows = table.select(["contour", "positive", *MEASURED]).to_pylist()
     features = []
@@ -60,6 +62,20 @@ def hotspot_feature(hotspot: HotSpot) -> dict[str, Any]:
 
 def feature_collection(features: list[dict[str, Any]]) -> str:
     return json.dumps({"type": "FeatureCollection", "features": features})
+
+
+def write_feature_collection(path: Path, chunks: Iterable[list[dict[str, Any]]]) -> None:
+    """A FeatureCollection written chunk by chunk (millions of nuclei never held at once), atomically."""
+    temporary = path.with_name(f".{path.name}{TEMPORARY_SUFFIX}")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write('{"type": "FeatureCollection", "features": [')
+        first = True
+        for chunk in chunks:
+            for feature in chunk:
+                handle.write(("" if first else ",\n") + json.dumps(feature))
+                first = False
+        handle.write("]}\n")
+    temporary.replace(path)
 
 
 def read_roi(path: Path):

@@ -49,6 +49,7 @@ from unetops.visualize import with_legend
 
 log = logging.getLogger(__name__)
 POSITIVE_RGB, NEGATIVE_RGB = (200, 60, 20), (30, 90, 230)
+GEOJSON_BATCH = 20_000  # nuclei turned into GeoJSON at a time
 
 
 def _fingerprint(slide: Path, masks_id: str, config: QuantifyConfig, settings: SlideSettings, mpp: float,
@@ -111,19 +112,40 @@ def _draw_nuclei(crop: np.ndarray, table: pa.Table, origin: tuple[float, float],
     return with_legend(out, [("positive", POSITIVE_RGB), ("negative", NEGATIVE_RGB)])
 
 
-def _inside(table: pa.Table, x: float, y: float, side: float) -> pa.Table:
-    xs, ys = table["x"].to_numpy(), table["y"].to_numpy()
-    return table.filter(pa.array((xs >= x) & (xs < x + side) & (ys >= y) & (ys < y + side)))
+SMALL_COLUMNS = ["x", "y", "area_um2", "positive", "intensity_bin", "dab_od_mean"]  # what the summary needs
 
 
-def _qc_crop(reader: SlideReader, grid: TileGrid, table: pa.Table, centre: tuple[float, float], side: int) -> bytes:
+def _combine(parts: list[Path], target: Path, region: Any) -> pa.Table:
+    """Append every tile's nuclei (inside `region`, if given) to one Parquet file, a tile at a time; returns
+    the few columns the summary and the hot spot need (memory grows with the nuclei, not with their outlines)."""
+    kept = []
+    with pq.ParquetWriter(target, SCHEMA) as writer:
+        for part in parts:
+            table = pq.read_table(part)
+            if region is not None:
+                import shapely
+
+                inside = shapely.contains_xy(region, table["x"].to_numpy(), table["y"].to_numpy())
+                table = table.filter(pa.array(inside))
+            writer.write_table(table)
+            kept.append(table.select(SMALL_COLUMNS))
+    return pa.concat_tables(kept) if kept else SCHEMA.empty_table().select(SMALL_COLUMNS)
+
+
+def _inside(nuclei: Path, x: float, y: float, side: float) -> pa.Table:
+    """The nuclei of the Parquet file whose centroid lies in a square (read with a filter, not whole)."""
+    box = [("x", ">=", x), ("x", "<", x + side), ("y", ">=", y), ("y", "<", y + side)]
+    return pq.read_table(nuclei, filters=box)
+
+
+def _qc_crop(reader: SlideReader, grid: TileGrid, nuclei: Path, centre: tuple[float, float], side: int) -> bytes:
     """A QC picture of `side` analysis px centred on `centre` (level-0 px), nuclei outlined."""
     x = centre[0] / grid.scale - side / 2
     y = centre[1] / grid.scale - side / 2
     tile = Tile(-1, 0, 0, round(x), round(y), side, 0)
     crop = grid.read(reader, tile)
     origin = (tile.x * grid.scale, tile.y * grid.scale)
-    inside = _inside(table, origin[0], origin[1], side * grid.scale)
+    inside = _inside(nuclei, origin[0], origin[1], side * grid.scale)
     return encode_image(_draw_nuclei(crop, inside, origin, grid.scale), ImageType.png)
 
 
@@ -201,14 +223,8 @@ def quantify_slide(
                 shutil.rmtree(work / "masks", ignore_errors=True)
             atomic_write_json(job, {"fingerprint": fingerprint, "slide": str(slide)})
             warnings = _run_tiles(reader, grid, tiles, work, masks, config, on_progress)
-            parts = [pq.read_table(_tile_paths(work, tile)[0]) for tile in tiles]
-            table = pa.concat_tables(parts) if parts else SCHEMA.empty_table()
-            if region is not None:
-                import shapely
-
-                table = table.filter(
-                    pa.array(shapely.contains_xy(region, table["x"].to_numpy(), table["y"].to_numpy()))
-                )
+            nuclei = work / "nuclei.parquet"
+            table = _combine([_tile_paths(work, tile)[0] for tile in tiles], nuclei, region)
             tissue_mm2 = float(analysed.sum()) * (thumb_scale * mpp0 / 1000) ** 2
             summary = slide_summary(table, config, tissue_mm2)
             positive = table["positive"].to_numpy(zero_copy_only=False)
@@ -220,7 +236,8 @@ def quantify_slide(
             )
             done = set(tile.index for tile in tiles)
             with atomic_directory(final, overwrite=True) as staging:
-                pq.write_table(table, staging / "nuclei.parquet")
+                nuclei.replace(staging / "nuclei.parquet")
+                nuclei = staging / "nuclei.parquet"
                 atomic_write_bytes(staging / "thumbnail.png", encode_image(thumbnail, ImageType.png))
                 outlined = thumbnail.copy()
                 edge = cv2.morphologyEx(analysed.astype(np.uint8), cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
@@ -239,8 +256,8 @@ def quantify_slide(
                         else None
                     ),
                 )
-                _write_geojson(staging, table, hotspot, settings)
-                _write_qc(staging / "qc", reader, grid, table, hotspot, tiles, settings)
+                _write_geojson(staging, nuclei, hotspot, settings)
+                _write_qc(staging / "qc", reader, grid, nuclei, hotspot, tiles, settings)
                 document = {
                     "unetops_version": __version__,
                     "slide": reader.info.to_dict() | {"mpp": mpp0},
@@ -262,12 +279,16 @@ def quantify_slide(
     return document
 
 
-def _write_geojson(folder: Path, table: pa.Table, hotspot: HotSpot | None, settings: SlideSettings) -> None:
+def _write_geojson(folder: Path, nuclei: Path, hotspot: HotSpot | None, settings: SlideSettings) -> None:
     """`nuclei.geojson` (detections: all, the hot spot's, or none) and `hotspot.geojson` (the annotation)."""
     if settings.geojson_nuclei == "hotspot" and hotspot is not None:
-        table = _inside(table, hotspot.x, hotspot.y, hotspot.width)
+        box = [("x", ">=", hotspot.x), ("x", "<", hotspot.x + hotspot.width), ("y", ">=", hotspot.y),
+               ("y", "<", hotspot.y + hotspot.height)]  # fmt: skip
+        batches = pq.read_table(nuclei, filters=box).to_batches(GEOJSON_BATCH)
+    else:
+        batches = pq.ParquetFile(nuclei).iter_batches(GEOJSON_BATCH)
     if settings.geojson_nuclei != "none":
-        atomic_write_text(folder / "nuclei.geojson", geojson.feature_collection(geojson.nucleus_features(table)))
+        geojson.write_feature_collection(folder / "nuclei.geojson", (geojson.nucleus_features(b) for b in batches))
     annotations = [geojson.hotspot_feature(hotspot)] if hotspot else []
     atomic_write_text(folder / "hotspot.geojson", geojson.feature_collection(annotations))
 
@@ -276,7 +297,7 @@ def _write_qc(
     folder: Path,
     reader: SlideReader,
     grid: TileGrid,
-    table: pa.Table,
+    nuclei: Path,
     hotspot: HotSpot | None,
     tiles: list[Tile],
     settings: SlideSettings,
@@ -284,12 +305,12 @@ def _write_qc(
     """QC crops with the nuclei outlined: the hot spot, and a few tissue fields drawn at random (seeded)."""
     if hotspot is not None:
         centre = (hotspot.x + hotspot.width / 2, hotspot.y + hotspot.height / 2)
-        atomic_write_bytes(folder / "hotspot.png", _qc_crop(reader, grid, table, centre, settings.qc_side))
+        atomic_write_bytes(folder / "hotspot.png", _qc_crop(reader, grid, nuclei, centre, settings.qc_side))
     chosen = np.random.default_rng(0).permutation(len(tiles))[: settings.qc_fields]
     for number, pick in enumerate(sorted(chosen), start=1):
         tile = tiles[int(pick)]
         centre = ((tile.x + tile.size / 2) * grid.scale, (tile.y + tile.size / 2) * grid.scale)
-        atomic_write_bytes(folder / f"field_{number}.png", _qc_crop(reader, grid, table, centre, settings.qc_side))
+        atomic_write_bytes(folder / f"field_{number}.png", _qc_crop(reader, grid, nuclei, centre, settings.qc_side))
 
 
 def _finite(value: Any) -> Any:
