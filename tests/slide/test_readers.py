@@ -80,3 +80,19 @@ def test_a_truncated_tile_is_a_slide_error(ome_slide: SyntheticSlide, tmp_path: 
     with pytest.raises(SlideError) as caught, open_slide(cut) as reader:
         reader.read_region(0, (0, 2800), (4096, 272))
     assert caught.value.path == cut
+
+
+def test_tiles_are_read_at_the_models_resolution_from_the_nearest_finer_level(ome_slide: SyntheticSlide) -> None:
+    import cv2
+
+    from unetops.slide.tiles import Tile, TileGrid
+
+    tile = Tile(0, 0, 0, 300, 200, 64, 0)
+    with open_slide(ome_slide.path) as reader:
+        at_level_1 = TileGrid.for_slide(reader, 0.5, 2.0, 64, 0)  # 4x coarser: level 1 exactly
+        assert np.array_equal(at_level_1.read(reader, tile), reader.read_region(1, (1200, 800), (64, 64)))
+        at_double = TileGrid.for_slide(reader, 0.5, 1.0, 64, 0)  # 2x coarser: level 0, halved
+        full = reader.read_region(0, (600, 400), (128, 128))
+        expected = cv2.resize(full, (64, 64), interpolation=cv2.INTER_AREA)
+        assert np.array_equal(at_double.read(reader, tile), expected)
+        assert at_double.width == 2048 and at_double.height == 1536

@@ -106,10 +106,12 @@ def nucleus_features(
         columns[f"intensity_median_{channel}"] = np.asarray(medians, dtype=float)
     columns["touches_border"] = touches_border(labels)
     if channels.shape[2] == 3:
-        hematoxylin, dab = deconvolve(image, config.stains)
-        counts = np.maximum(np.bincount(labels.ravel(), minlength=len(columns["id"]) + 1)[1:], 1)
+        inside = labels > 0  # only the nuclei's pixels need their stains
+        hematoxylin, dab = deconvolve(image[inside][None], config.stains)
+        owners = labels[inside]
+        counts = np.maximum(np.bincount(owners, minlength=len(columns["id"]) + 1)[1:], 1)
         for stain, od in (("hematoxylin", hematoxylin), ("dab", dab)):
-            integrated = np.bincount(labels.ravel(), weights=od.ravel(), minlength=len(columns["id"]) + 1)[1:]
+            integrated = np.bincount(owners, weights=od.ravel(), minlength=len(columns["id"]) + 1)[1:]
             columns[f"{stain}_od_integrated"] = integrated
             columns[f"{stain}_od_mean"] = integrated / counts
         columns["positive"] = columns["dab_od_mean"] > config.positive_threshold

@@ -37,6 +37,14 @@ def _contours(labels: np.ndarray, ids: np.ndarray, boxes: np.ndarray) -> list[np
     return found
 
 
+def _outline_array(contours: list[np.ndarray]) -> pa.Array:
+    """Outlines as one Arrow list-of-points array, built from flat arrays (no Python list per point)."""
+    flat = np.concatenate(contours).astype(np.float32) if contours else np.zeros((0, 2), np.float32)
+    points = pa.FixedSizeListArray.from_arrays(pa.array(flat.ravel()), 2)
+    offsets = np.concatenate([[0], np.cumsum([len(c) for c in contours])]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), points)
+
+
 def measure_tile(
     pixels: np.ndarray, tile: Tile, grid: TileGrid, masks: TileMasks, config: QuantifyConfig
 ) -> tuple[pa.Table, np.ndarray, list[str]]:
@@ -66,8 +74,8 @@ def measure_tile(
         "dab_od_mean": features.get("dab_od_mean", np.full(len(cx), np.nan))[keep],
         "positive": features.get("positive", np.zeros(len(cx), bool))[keep],
         "intensity_bin": features.get("intensity_bin", np.zeros(len(cx), np.int8))[keep],
-        "contour": [c.tolist() for c in contours],
     }
-    table = pa.table({name: pa.array(values, type=COLUMNS[name]) for name, values in columns.items()}, schema=SCHEMA)
+    arrays = {name: pa.array(values, type=COLUMNS[name]) for name, values in columns.items()}
+    table = pa.table({**arrays, "contour": _outline_array(contours)}, schema=SCHEMA)
     core = np.where(mask[lo:hi, lo:hi], 255, 0).astype(np.uint8)
     return table, core, warnings
