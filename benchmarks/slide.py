@@ -55,7 +55,7 @@ with open_slide(slide) as reader:
     mpp = reader.info.mpp
     grid = TileGrid.for_slide(reader, mpp, loaded.metadata.dataset_spec.pixel_size_um or mpp, settings.tile_size,
                               settings.margin)
-    thumbnail, scale = reader.thumbnail(settings.thumbnail_side)
+    thumbnail, scale = reader.thumbnail(settings.thumbnail_mpp / mpp)
     tissue = tissue_mask(thumbnail, scale * mpp)
     tiles = [t for t in grid.tiles() if grid.covers(t, tissue, scale)]
     start = time.perf_counter()

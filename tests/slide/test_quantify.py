@@ -20,7 +20,7 @@ from unetops.slide.quantify import quantify_slide
 from unetops.slide.settings import SlideSettings
 
 KI67 = load_profile("ki67")
-QUICK = SlideSettings(thumbnail_side=1024, qc_fields=1)
+QUICK = SlideSettings(qc_fields=1)
 
 
 def run(slide: SyntheticSlide, out: Path, settings: SlideSettings = QUICK, **options) -> dict:
@@ -129,7 +129,7 @@ from unetops.slide.masks import precomputed_masks
 from unetops.slide.quantify import quantify_slide
 from unetops.slide.settings import SlideSettings
 slide, truth, out = map(Path, sys.argv[1:4])
-settings = SlideSettings(thumbnail_side=1024, qc_fields=1)
+settings = SlideSettings(qc_fields=1)
 quantify_slide(slide, precomputed_masks(truth), out, load_profile("ki67"), masks_id="truth", settings=settings)
 """
 

@@ -38,8 +38,12 @@ def test_outside_the_slide_is_white_and_the_best_level_is_never_upsampled(ome_sl
         corner = reader.read_region(0, (4096 - 8, 3072 - 8), (16, 16))
         assert (corner[8:, :] == 255).all() and (corner[:, 8:] == 255).all()
         assert [reader.best_level(d) for d in (1, 2, 3.9, 4, 10, 16, 100)] == [0, 0, 0, 1, 1, 2, 2]
-        thumbnail, scale = reader.thumbnail(512)
+        thumbnail, scale = reader.thumbnail(8)
         assert thumbnail.shape == (384, 512, 3) and scale == 8
+        import cv2
+
+        whole = reader.read_region(1, (0, 0), (1024, 768))  # the banded thumbnail equals one resize of the level
+        assert np.abs(thumbnail.astype(int) - cv2.resize(whole, (512, 384), interpolation=cv2.INTER_AREA)).max() <= 1
 
 
 def test_a_real_aperio_svs(real_svs: Path) -> None:

@@ -207,7 +207,7 @@ def quantify_slide(
         mpp0 = resolved_mpp(reader.info, mpp)
         target = analysis_mpp or mpp0
         grid = TileGrid.for_slide(reader, mpp0, target, settings.tile_size, settings.margin)
-        thumbnail, thumb_scale = reader.thumbnail(settings.thumbnail_side)
+        thumbnail, thumb_scale = reader.thumbnail(settings.thumbnail_mpp / mpp0)
         tissue = tissue_mask(thumbnail, thumb_scale * mpp0, settings.min_tissue_um2)
         region = geojson.read_roi(roi) if roi else None
         analysed = tissue & _roi_mask(region, tissue.shape, thumb_scale) if region is not None else tissue

@@ -17,6 +17,7 @@ from unetops.errors import UnetopsError
 from unetops.slide.info import SlideInfo
 
 TIFF_SUFFIXES = (".tif", ".tiff", ".btf")
+THUMBNAIL_BAND_ROWS = 256  # thumbnail rows made from one read
 UM_PER_UNIT = {"CENTIMETER": 1e4, "MILLIMETER": 1e3, "MICROMETER": 1.0}
 
 
@@ -54,17 +55,29 @@ class SlideReader(ABC):
         fine_enough = [i for i, d in enumerate(self.info.level_downsamples) if d <= downsample * 1.001]
         return max(fine_enough, key=lambda i: self.info.level_downsamples[i]) if fine_enough else 0
 
-    def thumbnail(self, max_side: int) -> tuple[np.ndarray, float]:
-        """The whole slide with its longer side at most `max_side`, and its downsample from level 0."""
+    def thumbnail(self, downsample: float) -> tuple[np.ndarray, float]:
+        """The whole slide shrunk `downsample` times (at least 1), and its exact downsample from level 0.
+
+        Read from the coarsest level fine enough, in bands of rows, so that memory holds one band and the
+        thumbnail, whatever the slide's size.
+        """
         import cv2
 
         width, height = self.info.dimensions
-        downsample = max(1.0, max(width, height) / max_side)
-        level = self.best_level(downsample)
-        level_size = self.info.level_dimensions[level]
-        region = self.read_region(level, (0, 0), level_size)
+        downsample = max(1.0, downsample)
         size = (max(1, round(width / downsample)), max(1, round(height / downsample)))
-        return cv2.resize(region, size, interpolation=cv2.INTER_AREA), width / size[0]
+        level = self.best_level(downsample)
+        level_width, level_height = self.info.level_dimensions[level]
+        level_scale = self.info.level_downsamples[level]
+        band = max(1, round(downsample / level_scale)) * THUMBNAIL_BAND_ROWS  # level rows per band, whole out rows
+        out = np.empty((size[1], size[0], 3), np.uint8)
+        for top in range(0, level_height, band):
+            rows = min(band, level_height - top)
+            pixels = self.read_region(level, (0, round(top * level_scale)), (level_width, rows))
+            first, last = round(top * size[1] / level_height), round((top + rows) * size[1] / level_height)
+            if last > first:
+                out[first:last] = cv2.resize(pixels, (size[0], last - first), interpolation=cv2.INTER_AREA)
+        return out, width / size[0]
 
 
 def _white_padded(
@@ -111,8 +124,11 @@ class OpenSlideReader(SlideReader):
             rgba = np.asarray(self.slide.read_region(location, level, size))
         except openslide.OpenSlideError as exc:
             raise SlideError(f"cannot read a region (truncated or corrupt?): {exc}", path=self.info.path) from None
-        alpha = rgba[..., 3:4].astype(np.float32) / 255  # transparent outside the scanned area: white
-        return (rgba[..., :3] * alpha + 255 * (1 - alpha)).round().astype(np.uint8)
+        rgb, alpha = rgba[..., :3], rgba[..., 3:4]
+        if alpha.min() == 255:
+            return np.ascontiguousarray(rgb)
+        # transparent outside the scanned area: composite on white (integer arithmetic, no float copy)
+        return ((rgb.astype(np.uint16) * alpha + 255 * (255 - alpha.astype(np.uint16)) + 127) // 255).astype(np.uint8)
 
     def associated_image(self, name: str) -> np.ndarray:
         if name not in self.slide.associated_images:

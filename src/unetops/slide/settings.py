@@ -17,7 +17,9 @@ class SlideSettings(BaseModel):
 
     tile_size: int = Field(512, ge=64, le=4096, description="tile core side in analysis pixels (multiple of 16)")
     margin: int = Field(48, ge=0, le=512, description="context read around each tile core, in analysis pixels")
-    thumbnail_side: int = Field(2048, ge=256, le=8192, description="longer side of the thumbnail (tissue, heatmap)")
+    thumbnail_mpp: float = Field(
+        4.0, gt=0, le=100, description="micrometres per thumbnail pixel (tissue detection, heatmap, overview)"
+    )
     min_tissue_um2: float = Field(MIN_TISSUE_UM2, gt=0, description="smallest piece of tissue kept, in um^2")
     hotspot_area_mm2: float = Field(HPF_AREA_MM2, gt=0, le=25, description="hot-spot field area in mm^2")
     hotspot_min_nuclei: int = Field(500, ge=1, description="nuclei a field must hold to count as a hot spot")
