@@ -51,8 +51,12 @@ def test_histograms_label_both_axes_and_mark_thresholds() -> None:
 
 
 def test_legend_strip_below_the_image() -> None:
-    image = np.full((30, 120, 3), 90, np.uint8)
-    out = with_legend(image, [("positive", (200, 60, 20)), ("negative", (30, 90, 230))])
-    assert out.shape == (30 + LEGEND_HEIGHT, 120, 3) and np.array_equal(out[:30], image)
+    entries = [("positive", (200, 60, 20)), ("negative", (30, 90, 230))]
+    image = np.full((30, 300, 3), 90, np.uint8)
+    out = with_legend(image, entries)
+    assert out.shape == (30 + LEGEND_HEIGHT, 300, 3) and np.array_equal(out[:30], image)
     strip = out[30:].reshape(-1, 3)
     assert (strip == (200, 60, 20)).all(axis=1).any() and (strip == (30, 90, 230)).all(axis=1).any()
+    narrow = with_legend(np.full((30, 96, 3), 90, np.uint8), entries)  # one entry per row: nothing cut off
+    assert narrow.shape == (30 + 2 * LEGEND_HEIGHT, 96, 3)
+    assert ((narrow[30 + LEGEND_HEIGHT :] == (30, 90, 230)).all(axis=2)).any()

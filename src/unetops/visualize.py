@@ -31,13 +31,23 @@ LEGEND_HEIGHT = 22
 
 
 def with_legend(image: np.ndarray, entries: Sequence[tuple[str, tuple[int, int, int]]]) -> np.ndarray:
-    """`image` (RGB) above a white strip naming what each outline colour means."""
-    strip = np.full((LEGEND_HEIGHT, image.shape[1], 3), 255, np.uint8)
+    """`image` (RGB) above a white strip naming what each outline colour means; entries that do not fit
+    beside each other (a small image) go on rows of their own."""
+    rows: list[list[tuple[int, str, tuple[int, int, int]]]] = [[]]
     x = 6
     for name, colour in entries:
-        cv2.rectangle(strip, (x, 6), (x + 10, 16), colour, thickness=-1)
-        cv2.putText(strip, name, (x + 14, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
-        x += 24 + cv2.getTextSize(name, cv2.FONT_HERSHEY_SIMPLEX, 0.4, 1)[0][0]
+        width = 24 + cv2.getTextSize(name, cv2.FONT_HERSHEY_SIMPLEX, 0.4, 1)[0][0]
+        if rows[-1] and x + width > image.shape[1]:
+            rows.append([])
+            x = 6
+        rows[-1].append((x, name, colour))
+        x += width
+    strip = np.full((LEGEND_HEIGHT * len(rows), image.shape[1], 3), 255, np.uint8)
+    for number, row in enumerate(rows):
+        top = number * LEGEND_HEIGHT
+        for left, name, colour in row:
+            cv2.rectangle(strip, (left, top + 6), (left + 10, top + 16), colour, thickness=-1)
+            cv2.putText(strip, name, (left + 14, top + 16), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
     return np.concatenate([image, strip], axis=0)
 
 
