@@ -175,3 +175,14 @@ def test_the_command_with_a_model_and_a_failing_slide(
     summary = json.loads((tmp_path / "out" / "synthetic" / "summary.json").read_text())
     assert summary["masks"] != "truth" and summary["tiles"]["analysed"] > 0
     assert not (tmp_path / "out" / "broken").exists()
+
+
+def test_warnings_of_many_tiles_are_summarised_by_kind() -> None:
+    from unetops.slide.quantify import tile_warnings
+
+    shift = "the image's intensities differ from the training images ({}, training images at most 0.8): check"
+    per_tile = [[shift.format("dab_od_shift 1.3")], [], [shift.format("dab_od_shift 2.1"), "grayscale image, but x"]]
+    assert tile_warnings(per_tile) == [
+        f"2 tile(s): {shift.format('dab_od_shift 1.3')}",
+        "1 tile(s): grayscale image, but x",
+    ]

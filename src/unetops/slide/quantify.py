@@ -84,13 +84,14 @@ def _run_tiles(
     config: QuantifyConfig,
     on_progress: Callable[[int], None] | None,
 ) -> list[str]:
-    """Measure every tile not yet done (its Parquet file is the mark); returns the inputs' warnings."""
-    warnings: set[str] = set()
+    """Measure every tile not yet done (its Parquet file is the mark); returns the inputs' warnings, one line
+    per kind with the number of tiles (`tile_warnings`)."""
+    warnings: list[list[str]] = []
     for tile in tiles:
         table_path, mask_path = _tile_paths(work, tile)
         if not table_path.exists():
-            table, core, tile_warnings = measure_tile(grid.read(reader, tile), tile, grid, masks, config)
-            warnings.update(tile_warnings)
+            table, core, found = measure_tile(grid.read(reader, tile), tile, grid, masks, config)
+            warnings.append(found)
             atomic_write_bytes(mask_path, encode_image(core, ImageType.png))
             temporary = table_path.with_name(f".{table_path.name}{TEMPORARY_SUFFIX}")
             table_path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,7 +99,19 @@ def _run_tiles(
             temporary.replace(table_path)  # the tile is done
         if on_progress:
             on_progress(1)
-    return sorted(warnings)
+    return tile_warnings(warnings)
+
+
+def tile_warnings(per_tile: list[list[str]]) -> list[str]:
+    """Warnings of many tiles summarised: each kind (its text up to the figures in brackets) once, with the
+    number of tiles that had it, and the first tile's full text."""
+    kinds: dict[str, tuple[int, str]] = {}
+    for warnings in per_tile:
+        for warning in warnings:
+            kind = warning.split(" (")[0]
+            count, first = kinds.get(kind, (0, warning))
+            kinds[kind] = (count + 1, first)
+    return [f"{count} tile(s): {first}" for count, first in kinds.values()]
 
 
 def _draw_nuclei(crop: np.ndarray, table: pa.Table, origin: tuple[float, float], scale: float) -> np.ndarray:
