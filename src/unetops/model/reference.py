@@ -27,8 +27,8 @@ def _stain_od(image: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return deconvolve(_as_uint8_rgb(image), StainVectors()) if image.shape[0] == 3 else None
 
 
-def image_descriptors(image: np.ndarray) -> dict[str, list[float]]:
-    """Per-channel mean and std, stain OD means (RGB) and size of a channel-first image in [0, 1]."""
+def _describe(image: np.ndarray) -> tuple[dict[str, list[float]], tuple[np.ndarray, np.ndarray] | None]:
+    """An image's descriptors, and its per-pixel stain ODs (RGB only), deconvolved once."""
     pixels = image.reshape(image.shape[0], -1)
     descriptors = {
         "channel_mean": pixels.mean(axis=1).tolist(),
@@ -38,7 +38,12 @@ def image_descriptors(image: np.ndarray) -> dict[str, list[float]]:
     od = _stain_od(image)
     if od is not None:
         descriptors["stain_od_mean"] = [float(channel.mean()) for channel in od]
-    return descriptors
+    return descriptors, od
+
+
+def image_descriptors(image: np.ndarray) -> dict[str, list[float]]:
+    """Per-channel mean and std, stain OD means (RGB) and size of a channel-first image in [0, 1]."""
+    return _describe(image)[0]
 
 
 def image_view(prepared: np.ndarray) -> np.ndarray:
@@ -85,12 +90,13 @@ def reference_statistics(images: Sequence[np.ndarray]) -> dict[str, Any]:
         "width_mean": float(np.mean([image.shape[2] for image in images])),
         "images": len(images),
     }
-    ods = [od for od in map(_stain_od, images) if od is not None]
+    described = [_describe(image) for image in images]  # each image deconvolved once
+    ods = [od for _, od in described if od is not None]
     if ods:
         per_stain = [np.concatenate([od[i].ravel() for od in ods]) for i in range(len(STAINS))]
         stats["stain_od_mean"] = [round(float(v.mean()), 6) for v in per_stain]
         stats["stain_od_std"] = [round(float(v.std()), 6) for v in per_stain]
-    scores = [max(descriptor_shifts(image_descriptors(image), stats).values(), default=0.0) for image in images]
+    scores = [max(descriptor_shifts(descriptors, stats).values(), default=0.0) for descriptors, _ in described]
     stats["image_shift_max"] = round(max(scores), 6)  # the least typical training image: the bar for inputs
     return stats
 

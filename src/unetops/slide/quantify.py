@@ -71,8 +71,9 @@ def _roi_mask(roi: Any, shape: tuple[int, int], scale: float) -> np.ndarray:
     return mask > 0
 
 
-def _tile_paths(work: Path, tile: Tile) -> tuple[Path, Path]:
-    return work / "tiles" / f"{tile.index:07d}.parquet", work / "masks" / f"{tile.index:07d}.png"
+def _tile_paths(work: Path, index: int) -> tuple[Path, Path]:
+    """A tile's nuclei (Parquet, written last: the mark that the tile is done) and core mask (PNG)."""
+    return work / "tiles" / f"{index:07d}.parquet", work / "masks" / f"{index:07d}.png"
 
 
 def _run_tiles(
@@ -88,7 +89,7 @@ def _run_tiles(
     per kind with the number of tiles (`tile_warnings`)."""
     warnings: list[list[str]] = []
     for tile in tiles:
-        table_path, mask_path = _tile_paths(work, tile)
+        table_path, mask_path = _tile_paths(work, tile.index)
         if not table_path.exists():
             table, core, found = measure_tile(grid.read(reader, tile), tile, grid, masks, config)
             warnings.append(found)
@@ -237,7 +238,7 @@ def quantify_slide(
             atomic_write_json(job, {"fingerprint": fingerprint, "slide": str(slide)})
             warnings = _run_tiles(reader, grid, tiles, work, masks, config, on_progress)
             nuclei = work / "nuclei.parquet"
-            table = _combine([_tile_paths(work, tile)[0] for tile in tiles], nuclei, region)
+            table = _combine([_tile_paths(work, tile.index)[0] for tile in tiles], nuclei, region)
             tissue_mm2 = float(analysed.sum()) * (thumb_scale * mpp0 / 1000) ** 2
             summary = slide_summary(table, config, tissue_mm2)
             positive = table["positive"].to_numpy(zero_copy_only=False)
@@ -251,24 +252,14 @@ def quantify_slide(
             with atomic_directory(final, overwrite=True) as staging:
                 nuclei.replace(staging / "nuclei.parquet")
                 nuclei = staging / "nuclei.parquet"
-                atomic_write_bytes(staging / "thumbnail.png", encode_image(thumbnail, ImageType.png))
-                outlined = thumbnail.copy()
-                edge = cv2.morphologyEx(analysed.astype(np.uint8), cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
-                outlined[edge] = (0, 160, 0)
-                atomic_write_bytes(staging / "tissue.png", encode_image(outlined, ImageType.png))
-                atomic_write_bytes(
-                    staging / "heatmap.png",
-                    encode_image(heatmap(thumbnail, counts, thumb_scale, settings.hotspot_min_nuclei), ImageType.png),
-                )
-                write_mask_pyramid(
-                    staging / "mask.ome.tif",
-                    grid,
-                    lambda index: (
-                        cv2.imread(str(work / "masks" / f"{index:07d}.png"), cv2.IMREAD_GRAYSCALE)
-                        if index in done
-                        else None
-                    ),
-                )
+                heat = heatmap(thumbnail, counts, thumb_scale, settings.hotspot_min_nuclei)
+                _write_pictures(staging, thumbnail, analysed, heat)
+
+                def core_mask(index: int) -> np.ndarray | None:
+                    path = _tile_paths(work, index)[1]
+                    return cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) if index in done else None
+
+                write_mask_pyramid(staging / "mask.ome.tif", grid, core_mask)
                 _write_geojson(staging, nuclei, hotspot, settings)
                 _write_qc(staging / "qc", reader, grid, nuclei, hotspot, tiles, settings)
                 document = {
@@ -290,6 +281,18 @@ def quantify_slide(
                 atomic_write_text(staging / "summary.json", dump_json(_finite(document)))
         shutil.rmtree(work, ignore_errors=True)
     return document
+
+
+def _write_pictures(folder: Path, thumbnail: np.ndarray, analysed: np.ndarray, heat: np.ndarray) -> None:
+    """`thumbnail.png`, `tissue.png` (the analysed tissue outlined in green) and `heatmap.png`."""
+    outlined = thumbnail.copy()
+    outlined[cv2.morphologyEx(analysed.astype(np.uint8), cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0] = (
+        0,
+        160,
+        0,
+    )
+    for name, picture in (("thumbnail", thumbnail), ("tissue", outlined), ("heatmap", heat)):
+        atomic_write_bytes(folder / f"{name}.png", encode_image(picture, ImageType.png))
 
 
 def _write_geojson(folder: Path, nuclei: Path, hotspot: HotSpot | None, settings: SlideSettings) -> None:
