@@ -14,29 +14,58 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-PIPELINE = """
+TREE_PEAK = """
+import threading, psutil
+class TreePeak(threading.Thread):
+    # the peak of the resident memory of this process and all its descendants together, sampled every 50 ms
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak, self.done = 0, threading.Event()
+        self.start()
+    def run(self):
+        me = psutil.Process()
+        while not self.done.wait(0.05):
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+    def stop(self):
+        self.done.set()
+        self.join()
+        return self.peak / 2**20
+PEAK = TreePeak()
+"""
+
+PIPELINE = (
+    TREE_PEAK
+    + """
 import json, sys, time
 from pathlib import Path
 from unetops.model.backends import load_model
 from unetops.model.segmenter import Segmenter
 from unetops.quantify.config import load_profile
 from unetops.slide.masks import model_masks
-from unetops.slide.quantify import quantify_slide
+from unetops.slide.quantify import inference_threads, measuring_workers, quantify_slide
 slide, model, out = map(Path, sys.argv[1:4])
-loaded = load_model(model)
+workers = measuring_workers(None)
+loaded = load_model(model, threads=inference_threads(workers))
 start = time.perf_counter()
 document = quantify_slide(slide, model_masks(Segmenter(loaded)), out, load_profile("ki67"), masks_id="benchmark",
-                          analysis_mpp=loaded.metadata.dataset_spec.pixel_size_um)
-print(json.dumps({"seconds": time.perf_counter() - start, "tiles": document["tiles"]["analysed"],
-                  "nuclei": document["summary"]["nuclei"]}))
+                          analysis_mpp=loaded.metadata.dataset_spec.pixel_size_um, workers=workers)
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "tiles": document["tiles"]["analysed"], "nuclei": document["summary"]["nuclei"],
+                  "workers": workers, "peak_mb": PEAK.stop()}))
 """
+)
 
 BARE = """
 import json, sys, time
@@ -65,12 +94,10 @@ print(json.dumps({"seconds": time.perf_counter() - start, "tiles": len(tiles)}))
 """
 
 
-def child(code: str, *args: str) -> tuple[dict, float]:
-    """Run `code` in a fresh interpreter; its JSON line and its peak resident memory in MB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def child(code: str, *args: str) -> dict:
+    """Run `code` in a fresh interpreter; its JSON line."""
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return json.loads(done.stdout.strip().splitlines()[-1]), max(peak, before) / 1024
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def train(folder: Path, seconds: int) -> Path:
@@ -91,24 +118,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10240, 20480])
     parser.add_argument("--train-seconds", type=int, default=90)
+    parser.add_argument("--model", type=Path, help="a trained model folder to use instead of training one")
     options = parser.parse_args()
     from unetops.sample.slide import write_synthetic_slide
 
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
-        model = train(folder, options.train_seconds)
-        print(f"model: default U-Net trained {options.train_seconds} s on the sample")
+        model = options.model or train(folder, options.train_seconds)
+        print(
+            f"model: {options.model}"
+            if options.model
+            else f"model: default U-Net trained {options.train_seconds} s on the sample"
+        )
         print(f"{'slide':>13} {'tissue tiles':>12} {'nuclei':>8} {'total s':>8} {'tiles/s':>8} {'peak MB':>8} "
               f"{'bare s':>7} {'overhead':>8}")  # fmt: skip
         for size in options.sizes:
             started = time.perf_counter()
             slide = write_synthetic_slide(folder / f"slide{size}.svs", width=size, height=size, seed=size)
             made = time.perf_counter() - started
-            result, peak = child(PIPELINE, str(slide.path), str(model), str(folder / f"out{size}"))
-            bare, _ = child(BARE, str(slide.path), str(model))
+            result = child(PIPELINE, str(slide.path), str(model), str(folder / f"out{size}"))
+            bare = child(BARE, str(slide.path), str(model))
             overhead = result["seconds"] / bare["seconds"] - 1
             print(f"{size:>6}x{size:<6} {result['tiles']:>12} {result['nuclei']:>8} {result['seconds']:>8.1f} "
-                  f"{result['tiles'] / result['seconds']:>8.2f} {peak:>8.0f} {bare['seconds']:>7.1f} "
+                  f"{result['tiles'] / result['seconds']:>8.2f} {result['peak_mb']:>8.0f} {bare['seconds']:>7.1f} "
                   f"{100 * overhead:>7.1f}%  (slide written in {made:.0f} s)", flush=True)  # fmt: skip
 
 

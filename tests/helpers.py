@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import struct
 import zlib
@@ -52,6 +53,17 @@ def write_dsb_case(root: Path, case: str, nuclei: int) -> None:
         mask = np.zeros((16, 16), bool)
         mask[n * 3 : n * 3 + 2, 1:4] = True
         write_mask(root / case / "masks" / f"m{n}.png", mask)
+
+
+def write_annotated(root: Path, stem: str, squares: list[tuple[int, int, int]], suffix: str = ".geojson") -> None:
+    """An RGB image and a QuPath-style annotation file of square nuclei (x, y, side)."""
+    write_image(root / f"{stem}.png", rgb_image(32))
+    features = [
+        {"type": "Feature", "properties": {"objectType": "annotation"},
+         "geometry": {"type": "Polygon", "coordinates": [[[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]]]}}
+        for x, y, s in squares
+    ]  # fmt: skip
+    (root / f"{stem}{suffix}").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
 
 
 # The dataset-parameter web form's JSON, exactly as the form writes it.

@@ -1,7 +1,8 @@
-"""Order-preserving map over processes, with a progress callback."""
+"""Order-preserving maps over processes: a list with a progress callback, and a lazy pipeline."""
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import multiprocessing
@@ -9,7 +10,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
@@ -56,6 +57,36 @@ def end_with(owner: int) -> None:
     threading.Thread(target=watch, name="unetops-end-with-owner", daemon=True).start()
 
 
+@contextlib.contextmanager
+def limited_threads(threads: int) -> Iterator[None]:
+    """At most `threads` threads in each numerical library's pool (BLAS, OpenMP, OpenCV) while inside: a process
+    that shares the cores with worker processes keeps to its share (idle BLAS threads spinning on a busy
+    core cost a third of a slide's time)."""
+    import cv2
+    from threadpoolctl import threadpool_limits
+
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(threads)
+    try:
+        with threadpool_limits(threads):
+            yield
+    finally:
+        cv2.setNumThreads(before)
+
+
+def worker_start(owner: int) -> None:
+    """Pool-worker initializer: end with `owner` (`end_with`), and one thread per numerical library, since the
+    pool's processes are the parallelism."""
+    end_with(owner)
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # libraries loaded later
+        os.environ[variable] = "1"
+    import cv2
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)  # libraries already loaded
+    cv2.setNumThreads(1)
+
+
 def parallel_map(
     fn: Callable[[T], R],
     items: Sequence[T],
@@ -77,13 +108,54 @@ def parallel_map(
                 on_progress(1)
         return results
     chunksize = max(1, min(16, len(items) // (workers * 8)))
-    context = multiprocessing.get_context(
-        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    )
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=end_with, initargs=(os.getpid(),))
-    with pool:
+    with process_pool(workers) as pool:
+        assert pool is not None
         for result in pool.map(fn, items, chunksize=chunksize):
             results.append(result)
             if on_progress:
                 on_progress(1)
     return results
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor | None:
+    """A pool of `workers` processes that end when this process ends (however it ends); None for no workers.
+    Use it as a context manager (`contextlib.nullcontext` stands in for None)."""
+    if workers < 1:
+        return None
+    context = multiprocessing.get_context(
+        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+    owner = (os.getpid(),)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_start, initargs=owner)
+
+
+def pipelined(fn: Callable[[T], R], items: Iterable[T], pool: ProcessPoolExecutor | None, *, ahead: int) -> Iterator[R]:
+    """`fn(x)` for each `x` of a lazy iterable on `pool` (None: in this process), results in input order.
+
+    The iterable is consumed here while the pool works, at most `ahead` items beyond the oldest unfinished one
+    (so producing, such as a slide's inference, overlaps consuming, such as its measuring, and memory stays
+    bounded; two per worker keeps every worker busy). Stopped early, the items not started are cancelled.
+    """
+    if pool is None:
+        yield from map(fn, items)
+        return
+    pending: collections.deque = collections.deque()
+    try:
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) > ahead:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def in_background(pool: ProcessPoolExecutor | None, fn: Callable[..., R], *args: object) -> Callable[[], R]:
+    """`fn(*args)` started on `pool` (None: run here, now); returns the call that waits for its result (and
+    raises its error)."""
+    if pool is None:
+        result = fn(*args)
+        return lambda: result
+    return pool.submit(fn, *args).result

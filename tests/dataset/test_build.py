@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import write_dsb_case, write_pair
+from helpers import rgb_image, write_annotated, write_dsb_case, write_image, write_pair
 from unetops.dataset.build import build_dataset, output_name
 from unetops.errors import DatasetError
 from unetops.fileio import sha256_file
-from unetops.imageio import image_to_uint8, read_image
+from unetops.imageio import encode_labels, image_to_uint8, read_image
 from unetops.sample import SampleSummary
 from unetops.spec import ColorModel, DatasetSpec, ImageType, OutputLayout
 from unetops.spec.manifest import read_manifest
@@ -60,8 +60,12 @@ def test_manifest_hashes_sizes_and_splits(built: Path) -> None:
         mask = image_to_uint8(read_image(built / item.mask, mask=True))
         assert image.shape == (128, 128, 3) and mask.shape == (128, 128)
         assert set(np.unique(mask)) <= {0, 255}
+        assert sha256_file(built / item.instances) == item.sha256["instances"] and item.instances_derived
+        labels = read_image(built / item.instances, mask=True).array
+        assert ((labels > 0) == (mask > 0)).all() and len(np.unique(labels)) - 1 == item.objects
     files = {p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()}
-    assert files == {"dataset.json"} | {i.image for i in manifest.items} | {i.mask for i in manifest.items}
+    outputs = [(i.image, i.mask, i.instances) for i in manifest.items]
+    assert files == {"dataset.json"} | {path for paths in outputs for path in paths}
 
 
 def test_split_is_leak_free_by_group_and_duplicates_stay_together(built: Path) -> None:
@@ -253,3 +257,43 @@ def test_a_killed_build_leaves_no_worker_processes(tmp_path: Path) -> None:
     while processes_with(tag) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert processes_with(tag) == []
+
+
+def test_annotations_label_images_and_binary_masks_all_give_instances(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    write_annotated(source, "slide1_a", [(1, 1, 6), (7, 1, 6), (20, 20, 5)])  # two touching squares, one apart
+    write_annotated(source, "slide2_b", [(2, 2, 8)])
+    built = build_dataset(source, DatasetSpec(width=None, height=None, group_pattern=r"(slide\d)"), tmp_path / "out")
+    assert built.source["layout"] == "geojson"
+    item = {i.name: i for i in built.items}["slide1_a"]
+    labels = read_image(tmp_path / "out" / item.instances, mask=True).array
+    assert item.objects == 3 and item.instances_derived is False
+    assert np.bincount(labels.ravel()).tolist()[1:] == [36, 36, 25]  # the touching pair stays two nuclei
+    assert item.sha256["instances"] == sha256_file(tmp_path / "out" / item.instances)
+
+    labelled = tmp_path / "labelled"
+    labels_image = np.zeros((32, 32), np.uint16)
+    labels_image[2:8, 2:8], labels_image[2:8, 8:14], labels_image[20:25, 20:25] = 1, 2, 7  # touching 1 and 2
+    write_image(labelled / "a.png", rgb_image(32))
+    (labelled / "a_mask.png").write_bytes(encode_labels(labels_image))
+    write_pair(labelled, "b.png", "b_mask.png")  # a binary mask: instances derived from it
+    built = build_dataset(labelled, DatasetSpec(width=64, height=64), tmp_path / "out2")
+    items = {i.name: i for i in built.items}
+    assert items["a"].objects == 3 and items["a"].instances_derived is False
+    resized = read_image(tmp_path / "out2" / items["a"].instances, mask=True).array
+    assert sorted(np.unique(resized).tolist()) == [0, 1, 2, 3] and (resized == 1).sum() == 144  # nearest, x2
+    assert items["b"].instances_derived is True and items["b"].objects == 1
+    codes = {p["code"] for p in built.problems}
+    assert "mask-labels" in codes
+
+
+def test_an_invalid_annotation_names_file_and_feature_and_the_others_build(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    write_annotated(source, "good", [(1, 1, 6)])
+    write_annotated(source, "bad", [(1, 1, 6), (28, 28, 10)])
+    built = build_dataset(source, DatasetSpec(width=None, height=None), tmp_path / "out")
+    assert [i.name for i in built.items] == ["good"]
+    (skipped,) = built.skipped
+    (problem,) = skipped.problems
+    assert problem["code"] == "annotation-invalid" and problem["file"] == "bad.geojson"
+    assert problem["message"].startswith("feature 1: Polygon reaches outside the 32 x 32 image")

@@ -48,3 +48,23 @@ def test_positive_nuclei_carry_dab_and_negatives_do_not() -> None:
 def test_empty_tile() -> None:
     t = tile(0, nuclei=0)
     assert t.nuclei == () and not t.mask.any() and t.ki67_index == 0.0
+
+
+def test_crowded_tiles_are_clusters_with_exact_truth(tmp_path) -> None:
+    from scipy import ndimage
+
+    from unetops.imageio import read_image
+    from unetops.sample import write_crowded_sample
+
+    t = tile(3, nuclei=60, crowded=True)
+    assert len(t.nuclei) == t.instances.max() == 60
+    for n in t.nuclei:
+        assert n.area == int((t.instances == n.label).sum()) > 0
+    components = ndimage.label(t.mask, structure=np.ones((3, 3)))[1]
+    assert components <= len(t.nuclei) / 3  # clusters of 3 to 10, not scattered nuclei
+    scattered = tile(3, nuclei=60)
+    assert ndimage.label(scattered.mask, structure=np.ones((3, 3)))[1] > 2 * components
+    source = write_crowded_sample(tmp_path, tiles=2, nuclei=30)
+    labels = read_image(source / "masks" / "slide01_tile01.png", mask=True).array
+    assert labels.dtype == np.uint16 and labels.max() >= 25
+    assert (source / "images" / "slide01_tile02.png").exists()

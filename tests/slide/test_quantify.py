@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -95,6 +96,16 @@ def test_no_nucleus_is_counted_twice_at_tile_borders(svs_slide: SyntheticSlide, 
     assert other["summary"]["positive"] == document["summary"]["positive"]
 
 
+def test_measuring_in_worker_processes_or_here_gives_the_same_table(
+    svs_slide: SyntheticSlide, truth_run, tmp_path: Path
+) -> None:
+    run(svs_slide, tmp_path / "here", QUICK.model_copy(update={"qc_fields": 0}), workers=0)
+    run(svs_slide, tmp_path / "two", QUICK.model_copy(update={"qc_fields": 0}), workers=2)
+    whole = pq.read_table(truth_run[1] / "nuclei.parquet")
+    assert pq.read_table(tmp_path / "here" / "synthetic" / "nuclei.parquet").equals(whole)
+    assert pq.read_table(tmp_path / "two" / "synthetic" / "nuclei.parquet").equals(whole)
+
+
 def test_a_region_of_interest_restricts_tiles_and_nuclei(svs_slide: SyntheticSlide, truth_run, tmp_path: Path) -> None:
     x, y, side, _ = svs_slide.hotspot
     polygon = [[x, y], [x + side, y], [x + side, y + side], [x, y + side], [x, y]]
@@ -143,8 +154,11 @@ def test_a_killed_run_resumes_without_redoing_tiles_and_ends_the_same(
     deadline = time.monotonic() + 120
     while len(list(done_tiles.glob("*.parquet"))) < 5 and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
+    helpers = psutil.Process(process.pid).children(recursive=True)  # the measuring workers among them
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
+    _, alive = psutil.wait_procs(helpers, timeout=10)
+    assert not alive, "the killed run's workers must end with it"
     finished = len(list(done_tiles.glob("*.parquet")))
     assert 5 <= finished < truth_run[0]["tiles"]["analysed"], "kill it earlier: the run had (nearly) ended"
     assert not (tmp_path / "synthetic").exists()  # outputs appear only when complete

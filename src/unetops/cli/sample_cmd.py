@@ -7,17 +7,25 @@ from pathlib import Path
 import typer
 
 from unetops.cli.console import console
-from unetops.sample import write_sample
+from unetops.sample import write_crowded_sample, write_sample
 
 
 def sample(
     out: Path = typer.Argument(..., help="Folder to write source/ and truth/ into."),
     tiles: int = typer.Option(24, min=14, help="Number of tiles (14 or more plants every problem)."),
     seed: int = typer.Option(0, min=0, help="Random seed; the same seed gives the same bytes."),
-    nuclei: int = typer.Option(40, min=0, help="Nuclei per tile (attempted)."),
+    nuclei: int = typer.Option(None, min=0, help="Nuclei per tile (attempted); default 40, or 80 with --crowded."),
+    crowded: bool = typer.Option(
+        False, help="Instead: clean 256 x 256 tiles of clustered, touching nuclei with instance-label masks."
+    ),
 ) -> None:
-    """Write synthetic IHC tiles (Ki-67, ER) with exact masks and truth, in a messy layout with planted problems."""
-    summary = write_sample(out, tiles=tiles, seed=seed, nuclei=nuclei)
+    """Write synthetic IHC tiles (Ki-67, ER) with exact masks and truth, in a messy layout with planted problems
+    (or, with --crowded, clean crowded tiles whose masks are instance labels)."""
+    if crowded:
+        source = write_crowded_sample(out, tiles=tiles, seed=seed, nuclei=nuclei or 80)
+        console.print(f"wrote {tiles} crowded tiles to {source} (images/, masks/ with 16-bit instance labels)")
+        return
+    summary = write_sample(out, tiles=tiles, seed=seed, nuclei=nuclei or 40)
     console.print(f"wrote {summary.tiles} tiles with {summary.nuclei} nuclei")
     console.print(f"  source: {summary.source}  ({len(summary.planted)} files carry planted problems)")
     console.print(f"  truth:  {summary.truth}  (instance labels, nuclei.csv, images.csv)")

@@ -68,6 +68,9 @@ def quantify(
     geojson_nuclei: str = field_option(SlideSettings, "geojson_nuclei"),
     tile_size: int = field_option(SlideSettings, "tile_size"),
     hotspot_area: float = field_option(SlideSettings, "hotspot_area_mm2", "--hotspot-area"),
+    workers: int = typer.Option(
+        None, min=0, help="Processes measuring tiles while the model segments the next (default: half the cores)."
+    ),
 ) -> None:
     """Every nucleus of each slide's tissue (Parquet), Ki-67 index, H-score, Allred and the hot spot, GeoJSON for
     QuPath, a mask pyramid, heatmap and QC crops; resumable, a failing slide does not stop the others."""
@@ -77,14 +80,15 @@ def quantify(
     from unetops.model.segmenter import Segmenter
     from unetops.quantify.config import load_profile
     from unetops.slide.masks import model_masks, precomputed_masks
-    from unetops.slide.quantify import quantify_slide
+    from unetops.slide.quantify import inference_threads, measuring_workers, quantify_slide
 
     if (masks is None) == (model is None):
         raise typer.BadParameter("give exactly one of --model and --masks")
     config = load_profile(profile)
     settings = SlideSettings(geojson_nuclei=geojson_nuclei, tile_size=tile_size, hotspot_area_mm2=hotspot_area)
+    workers = measuring_workers(workers)
     if model is not None:
-        loaded = load_model(model)
+        loaded = load_model(model, threads=inference_threads(workers))
         source, source_id = model_masks(Segmenter(loaded)), sha256_file(loaded.path)
         analysis_mpp = loaded.metadata.dataset_spec.pixel_size_um
     else:
@@ -99,7 +103,7 @@ def quantify(
             with progress_bar(f"tiles of {slide.name}", rate=True) as (on_start, on_progress):
                 document = quantify_slide(
                     slide, source, out, config, masks_id=source_id, analysis_mpp=analysis_mpp, mpp=mpp, roi=roi,
-                    settings=settings, on_start=on_start, on_progress=on_progress,
+                    settings=settings, workers=workers, on_start=on_start, on_progress=on_progress,
                 )  # fmt: skip
         except UnetopsError as exc:
             failures.append((slide, exc.render()))

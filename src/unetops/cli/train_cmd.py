@@ -29,6 +29,7 @@ def train(
     architecture: str = _override("architecture"),
     depth: int = _override("depth"),
     base_width: int = _override("base_width"),
+    target: str = _override("target"),
     learning_rate: float = _override("learning_rate"),
     time_budget: str = _override("time_budget"),
     seed: int = _override("seed"),
@@ -76,6 +77,8 @@ def train(
         "onnx_max_difference": result.onnx_max_difference,
         "mlflow_run_id": result.run_id,
         "model_version": result.model_version,
+        "target": result.target,
+        "instances": result.instances,
     }
     if metrics is not None:
         atomic_write_json(metrics, summary)
@@ -83,6 +86,12 @@ def train(
         f"best validation Dice {result.best_dice:.4f} (epoch {result.best_epoch}); "
         f"stopped by {result.stop_reason} after {result.epochs_run} epochs, {result.seconds:.0f} s"
     )
+    if result.instances:
+        chosen = result.instances
+        console.print(
+            f"instance target: thresholds chosen on val: foreground {chosen['foreground_threshold']:g}, marker "
+            f"{chosen['marker_threshold']:g} (object F1 {chosen['val_object_f1']:.3f})"
+        )
     console.print(
         f"model: {result.model_dir / 'model.pt'} and model.onnx (ONNX max |dp| {result.onnx_max_difference:.1e})"
     )

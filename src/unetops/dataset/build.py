@@ -12,6 +12,8 @@ from functools import partial
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from unetops import __version__
 from unetops.dataset.check import finish_reports
 from unetops.dataset.convert import convert_pair
@@ -24,7 +26,7 @@ from unetops.dataset.statistics import describe
 from unetops.errors import DatasetError
 from unetops.fileio import atomic_directory, atomic_write_json, safe_name, sha256_bytes
 from unetops.imageio import SUFFIX_BY_TYPE, encode_image, encode_labels, encode_mask
-from unetops.imageio.masks import count_objects
+from unetops.imageio.masks import connected_components
 from unetops.parallel import parallel_map
 from unetops.spec.manifest import MANIFEST_NAME, DatasetManifest, ManifestItem, SkippedItem
 from unetops.spec.model import DatasetSpec, OutputLayout
@@ -44,6 +46,7 @@ class StagedItem:
     height: int = 0
     foreground_fraction: float = 0.0
     objects: int = 0
+    instances_derived: bool = False
 
 
 def _stage_item(job: tuple[int, SourceItem], *, root: Path, spec: DatasetSpec, staging: Path) -> StagedItem:
@@ -57,8 +60,9 @@ def _stage_item(job: tuple[int, SourceItem], *, root: Path, spec: DatasetSpec, s
         "image": (encode_image(pair.image, spec.image_type), SUFFIX_BY_TYPE[spec.image_type]),
         "mask": (encode_mask(pair.mask, spec.mask_type), SUFFIX_BY_TYPE[spec.mask_type]),
     }
-    if pair.instances is not None:
-        encoded["instances"] = (encode_labels(pair.instances), ".png")
+    staged.instances_derived = pair.instances is None  # the source has none: connected components of the mask
+    instances = connected_components(pair.mask) if staged.instances_derived else pair.instances
+    encoded["instances"] = (encode_labels(instances), ".png")
     for role, (data, suffix) in encoded.items():
         name = f"{index:07d}.{role}{suffix}"
         (staging / name).write_bytes(data)
@@ -66,7 +70,7 @@ def _stage_item(job: tuple[int, SourceItem], *, root: Path, spec: DatasetSpec, s
         staged.sha256[role] = sha256_bytes(data)
     staged.height, staged.width = pair.mask.shape
     staged.foreground_fraction = round(float(pair.mask.mean()), 6)
-    staged.objects = int(pair.instances.max()) if pair.instances is not None else count_objects(pair.mask)
+    staged.objects = len(np.unique(instances)) - 1  # nearest resizing may drop a label
     return staged
 
 
@@ -121,6 +125,7 @@ def _place_items(staged: list[StagedItem], spec: DatasetSpec, staging: Path, out
                 image=paths["image"],
                 mask=paths["mask"],
                 instances=paths.get("instances"),
+                instances_derived=entry.instances_derived,
                 sha256=entry.sha256,
                 source_image=report.image_file,
                 source_masks=report.mask_files,

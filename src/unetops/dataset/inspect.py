@@ -12,8 +12,9 @@ from unetops.dataset.problems import Problem, has_errors
 from unetops.errors import ImageReadError
 from unetops.fileio import sha256_bytes
 from unetops.imageio import DecodedImage, decode_image, image_to_uint8
+from unetops.imageio.annotations import ANNOTATION_SUFFIX, draw_instances, read_polygons
 from unetops.imageio.color import is_grayscale
-from unetops.imageio.masks import binarise_mask, count_objects, merge_instance_masks
+from unetops.imageio.masks import binarise_mask, count_objects, label_image, merge_instance_masks
 
 
 @dataclass
@@ -106,9 +107,38 @@ def _image_notes(decoded: DecodedImage, file: str, key: str) -> list[Problem]:
     return notes
 
 
-def _read_masks(item: SourceItem, root: Path, report: ItemReport) -> tuple[np.ndarray, np.ndarray | None] | None:
+def _read_annotation(
+    item: SourceItem, root: Path, report: ItemReport, size: tuple[int, int] | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """A GeoJSON annotation drawn as instances on the image's `size` (w, h; None: the image is unreadable, the
+    features are checked all the same); every invalid feature reported."""
+    path = item.masks[0]
+    file = display_path(path, root)
+    try:
+        report.mask_sha256.append(sha256_bytes(path.read_bytes()))
+        polygons, problems = read_polygons(path, image_size=size)
+    except OSError as exc:
+        report.problems.append(Problem("unreadable", file, f"cannot read file: {exc.strerror}", item.key))
+        return None
+    except ImageReadError as exc:
+        report.problems.append(Problem("unreadable", file, exc.problem, item.key))
+        return None
+    report.problems.extend(Problem("annotation-invalid", file, line, item.key) for line in problems)
+    if problems or size is None:
+        return None
+    instances = draw_instances(polygons, (size[1], size[0]))
+    return instances > 0, instances
+
+
+def _read_masks(
+    item: SourceItem, root: Path, report: ItemReport, size: tuple[int, int] | None
+) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The item's mask and its instances when the source has them (per-object masks, a label image, polygons)."""
+    if len(item.masks) == 1 and item.masks[0].suffix.lower() == ANNOTATION_SUFFIX:
+        return _read_annotation(item, root, report, size)
     binaries: list[np.ndarray] = []
     seen_codes: set[str] = set()
+    instances = None
     for path in item.masks:
         read = _read(path, root, report, mask=True)
         if read is None:
@@ -116,6 +146,7 @@ def _read_masks(item: SourceItem, root: Path, report: ItemReport) -> tuple[np.nd
         decoded, digest = read
         report.mask_sha256.append(digest)
         binary, notes = binarise_mask(decoded)
+        instances = label_image(decoded, notes)
         for code, message in notes:
             if code not in seen_codes:
                 seen_codes.add(code)
@@ -133,7 +164,7 @@ def _read_masks(item: SourceItem, root: Path, report: ItemReport) -> tuple[np.nd
     if item.merge_instances:
         instances = merge_instance_masks(binaries)
         return instances > 0, instances
-    return binaries[0], None
+    return binaries[0], instances
 
 
 def load_item(item: SourceItem, root: Path) -> tuple[ItemReport, LoadedPair | None]:
@@ -155,7 +186,7 @@ def load_item(item: SourceItem, root: Path) -> tuple[ItemReport, LoadedPair | No
     if not report.usable:
         return report, None
     read = _read(item.images[0], root, report, mask=False)
-    masks = _read_masks(item, root, report)
+    masks = _read_masks(item, root, report, read[0].size if read else None)  # its problems too, image or not
     if read is None or masks is None:
         return report, None
     decoded, report.image_sha256 = read

@@ -83,8 +83,8 @@ def evaluate_model(
 ) -> tuple[list[ImageEvaluation], dict[str, Any]]:
     """Predict every image of a split of a built dataset and measure it against its mask.
 
-    Instances: the dataset's instance labels when it has them, else connected components of the true mask;
-    predicted instances are connected components of the predicted mask.
+    Instances: the dataset's instance labels (else connected components of the true mask); predicted instances
+    are an instance model's own, or the connected components of a binary model's mask.
 
     Returns:
         One evaluation per image, in manifest order, and the summary over images.
@@ -100,13 +100,16 @@ def evaluate_model(
     for item in items:
         image = image_to_uint8(read_image(dataset / item.image))
         truth = read_mask(dataset / item.mask)
-        prediction = segmenter.segment(image, prepared=True).mask
+        segmentation = segmenter.segment(image, prepared=True)
+        prediction = segmentation.mask
         true_instances = (
             read_image(dataset / item.instances, mask=True).array.astype(np.int32)
             if item.instances
             else connected_components(truth)
         )
-        predicted_instances = connected_components(prediction)
+        predicted_instances = (
+            segmentation.instances if segmentation.instances is not None else connected_components(prediction)
+        )
         metrics = {
             **pixel_metrics(prediction, truth),
             **object_metrics(predicted_instances, true_instances),

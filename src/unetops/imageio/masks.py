@@ -11,6 +11,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from skimage.segmentation import relabel_sequential
 
 from unetops.imageio.read import DecodedImage, mask_values, read_image
 
@@ -42,7 +43,7 @@ def binarise_mask(decoded: DecodedImage) -> tuple[np.ndarray, list[tuple[str, st
         return binary, notes
     levels = np.unique(values)
     if len(levels) > 2:
-        notes.append(("mask-labels", f"{len(levels) - 1} distinct non-zero values (instance label image?)"))
+        notes.append(("mask-labels", f"instance label image: {len(levels) - 1} labels, kept as instances"))
     elif not notes:
         notes.append(("mask-not-0-255", f"mask values are 0/{top}"))
     return values > 0, notes
@@ -54,6 +55,13 @@ def merge_instance_masks(masks: list[np.ndarray]) -> np.ndarray:
     for index, mask in enumerate(masks, start=1):
         labels[mask] = index
     return labels
+
+
+def label_image(decoded: DecodedImage, notes: list[tuple[str, str]]) -> np.ndarray | None:
+    """The instances (int32, 1..N) of a mask that `binarise_mask` found to be a label image, else None."""
+    if not any(code == "mask-labels" for code, _ in notes):
+        return None
+    return relabel_sequential(mask_values(decoded).astype(np.int64))[0].astype(np.int32)
 
 
 def read_mask(path: Path) -> np.ndarray:

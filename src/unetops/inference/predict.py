@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,12 +11,14 @@ import numpy as np
 
 from unetops.errors import ImageReadError
 from unetops.fileio import atomic_write_bytes, safe_name
-from unetops.imageio import SUFFIX_BY_TYPE, encode_image, encode_mask, image_to_uint8, read_image
+from unetops.imageio import SUFFIX_BY_TYPE, encode_image, encode_labels, encode_mask, image_to_uint8, read_image
 from unetops.imageio.inputs import expand_inputs
 from unetops.imageio.types import ImageType
 from unetops.model.backends import LoadedModel
 from unetops.model.segmenter import Segmenter
 from unetops.visualize import overlay_outlines
+
+MAX_PNG_LABEL = 65535
 
 
 @dataclass
@@ -33,9 +36,23 @@ def output_names(stem: str, model: LoadedModel) -> dict[str, str]:
     spec = model.metadata.dataset_spec
     return {
         "mask": f"{stem}{spec.mask_keyword}{SUFFIX_BY_TYPE[spec.mask_type]}",
+        "instances": f"{stem}_instances.png",
+        "instances_tiff": f"{stem}_instances.ome.tif",
         "probabilities": f"{stem}_probability.png",
         "overlay": f"{stem}_overlay.png",
     }
+
+
+def encode_instances(labels: np.ndarray, png: bool) -> bytes:
+    """Instance labels as a 16-bit PNG, or (more than 65,535 nuclei) a 32-bit OME-TIFF."""
+    if png:
+        return encode_labels(labels)
+    import tifffile
+
+    buffer = io.BytesIO()
+    tifffile.imwrite(buffer, labels.astype(np.uint32), ome=True, compression="zlib", tile=(512, 512),
+                     photometric="minisblack")  # fmt: skip
+    return buffer.getvalue()
 
 
 def predict_files(
@@ -59,6 +76,8 @@ def predict_files(
         out: output folder.
         tta: flip test-time augmentation.
         probabilities: also write the probability map (8-bit PNG, 255 = 1.0).
+        An instance model's nuclei are written too: `<stem>_instances.png` (16-bit labels, 0 background), or
+        `<stem>_instances.ome.tif` (32-bit) beyond 65,535 nuclei.
         overlay: also write the image with predicted outlines (PNG).
         threshold: foreground threshold; default the model's.
         window: sliding-window size; default the model's training patch size.
@@ -80,6 +99,9 @@ def predict_files(
             mask = result.mask
             names = output_names(safe_name(path.stem), model)
             outputs = {"mask": encode_mask(mask, model.metadata.dataset_spec.mask_type)}
+            if result.instances is not None:
+                role = "instances" if result.instances.max() <= MAX_PNG_LABEL else "instances_tiff"
+                outputs[role] = encode_instances(result.instances, role == "instances")
             if probabilities:
                 outputs["probabilities"] = encode_image(
                     (result.probabilities * 255 + 0.5).astype(np.uint8), ImageType.png

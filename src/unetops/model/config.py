@@ -17,6 +17,16 @@ class NetworkConfig(BaseModel):
     )
     depth: int = Field(4, ge=2, le=6, description="resolution levels (unet++ always uses 5)")
     base_width: int = Field(16, ge=4, le=128, description="channels at the first level; doubled per level")
+    target: Literal["binary", "instances"] = Field(
+        "binary",
+        description="binary: one foreground channel (touching nuclei split afterwards); instances: background, "
+        "interior and border classes, so that the network itself parts touching nuclei",
+    )
+
+    @property
+    def out_channels(self) -> int:
+        """Logit channels: 1 (foreground) or 3 (background, interior, border)."""
+        return 3 if self.target == "instances" else 1
 
     @property
     def divisor(self) -> int:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from unetops.model.config import NetworkConfig
+from unetops.model.instances import InstanceParams
 from unetops.spec.model import DatasetSpec
 
 FORMAT = "unetops-model/2"
@@ -16,7 +17,9 @@ class ModelMetadata(BaseModel):
     """What a checkpoint (and its ONNX twin) needs around it to predict the way it was trained.
 
     Inputs are the dataset spec's colour model, prepared by `unetops.spec.prepare.prepare_image`, scaled to
-    [0, 1] and laid out (N, C, H, W); the output is one logit channel, foreground where sigmoid > `threshold`.
+    [0, 1] and laid out (N, C, H, W). A binary model (`network.target`) outputs one logit channel, foreground
+    where its sigmoid > `threshold`; an instance model three (background, interior, border), foreground where
+    the softmax's background < 1 - `threshold`, and instances by `instances` (`unetops.model.instances`).
     `network` rebuilds the network; `train_config` records every training setting as it was.
     """
 
@@ -33,6 +36,7 @@ class ModelMetadata(BaseModel):
     network: NetworkConfig
     train_config: dict[str, Any]
     reference_stats: dict[str, Any]
+    instances: InstanceParams | None = None
     metrics: dict[str, Any] = {}
 
     @model_validator(mode="before")
@@ -47,5 +51,6 @@ class ModelMetadata(BaseModel):
             data["train_config"] = training = training.model_dump(mode="json")
         if "network" not in data and isinstance(training, dict):
             data["network"] = {key: training[key] for key in NetworkConfig.model_fields if key in training}
+            data["network"].pop("target", None)  # format 1 models are binary
             data["format"] = FORMAT
         return data

@@ -1,4 +1,4 @@
-"""Networks from MONAI: classic U-Net, attention U-Net and U-Net++, one output channel (logits)."""
+"""Networks from MONAI: classic U-Net, attention U-Net and U-Net++, with the target's output channels (logits)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ def build_network(config: NetworkConfig, in_channels: int) -> nn.Module:
     """The configured network for `in_channels` input channels (1 grayscale/binary, 3 RGB)."""
     widths = tuple(config.base_width * 2**level for level in range(config.depth))
     strides = (2,) * (config.depth - 1)
+    out = config.out_channels
     if config.architecture == "unet":
-        return UNet(2, in_channels, 1, channels=widths, strides=strides, num_res_units=2, norm="batch")
+        return UNet(2, in_channels, out, channels=widths, strides=strides, num_res_units=2, norm="batch")
     if config.architecture == "attention-unet":
-        return AttentionUnet(2, in_channels, 1, channels=widths, strides=strides)
+        return AttentionUnet(2, in_channels, out, channels=widths, strides=strides)
     w = config.base_width
-    return FirstOutput(BasicUNetPlusPlus(2, in_channels, 1, features=(w, w, 2 * w, 4 * w, 8 * w, w)))
+    return FirstOutput(BasicUNetPlusPlus(2, in_channels, out, features=(w, w, 2 * w, 4 * w, 8 * w, w)))

@@ -12,8 +12,9 @@ import numpy as np
 
 from unetops.imageio.types import ColorModel
 from unetops.model.backends import LoadedModel
+from unetops.model.instances import InstanceParams, instances_from_maps
 from unetops.model.reference import image_descriptors, image_view, input_warnings
-from unetops.model.tiled import Cancel, predict_probabilities
+from unetops.model.tiled import Cancel, foreground, predict_maps
 from unetops.spec.prepare import prepare_image
 
 
@@ -28,6 +29,8 @@ class Segmentation:
         mask: foreground (H, W) bool.
         descriptors: the prepared image's intensity descriptors (for drift monitoring).
         warnings: why the input may be outside what the model was trained on (empty when it looks alike).
+        instances: an instance model's nuclei (int32 labels, 0 background); None for a binary model, whose
+            touching nuclei are split afterwards (`unetops.model.instances.split_touching`).
     """
 
     image: np.ndarray
@@ -36,6 +39,7 @@ class Segmentation:
     mask: np.ndarray
     descriptors: dict[str, list[float]]
     warnings: list[str]
+    instances: np.ndarray | None = None
 
 
 class Segmenter:
@@ -65,14 +69,20 @@ class Segmenter:
         Args:
             image: (H, W) or (H, W, 3) uint8.
             prepared: the image is already prepared (a built dataset's image).
-            cancel: once set, the prediction stops with `InferenceCancelled` (see `predict_probabilities`).
+            cancel: once set, the prediction stops with `InferenceCancelled` (see `predict_maps`).
         """
         metadata = self.model.metadata
         ready = image if prepared else self.prepare(image)
         descriptors = image_descriptors(image_view(ready))
         rgb_model = metadata.dataset_spec.color_model is ColorModel.rgb
         warnings = input_warnings(image, descriptors, metadata.reference_stats, rgb_model)
-        probabilities = predict_probabilities(
+        maps = predict_maps(
             ready, self.model.logits, metadata, tta=self.tta, window=self.window, prepared=True, cancel=cancel
         )
-        return Segmentation(image, ready, probabilities, probabilities > self.threshold, descriptors, warnings)
+        probabilities = foreground(maps)
+        instances = None
+        if metadata.network.target == "instances":
+            params = metadata.instances or InstanceParams()
+            instances = instances_from_maps(maps, params.model_copy(update={"foreground_threshold": self.threshold}))
+        mask = probabilities > self.threshold
+        return Segmentation(image, ready, probabilities, mask, descriptors, warnings, instances)

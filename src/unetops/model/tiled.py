@@ -16,7 +16,7 @@ from functools import cache
 from typing import Protocol
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, softmax
 
 from unetops.errors import InferenceCancelled
 from unetops.model.backends import LogitsFn
@@ -74,7 +74,8 @@ def sliding_window_logits(
     flips: bool = False,
     cancel: Cancel | None = None,
 ) -> np.ndarray:
-    """Blended logits (H, W) for a channel-first float32 image (C, H, W) in [0, 1].
+    """Blended logits (K, H, W) of the network's K output channels for a channel-first float32 image (C, H, W)
+    in [0, 1].
 
     Raises:
         InferenceCancelled: `cancel` was set (checked before every batch of windows).
@@ -83,7 +84,7 @@ def sliding_window_logits(
     pad = [(0, 0)] + [((size - n) // 2, size - n - (size - n) // 2) if n < size else (0, 0) for n in (height, width)]
     padded = np.pad(image, pad)
     weights = gaussian_weights(size)
-    total = np.zeros(padded.shape[1:], np.float32)
+    total: np.ndarray | None = None  # (K, H, W) once the first batch tells K
     count = np.zeros(padded.shape[1:], np.float32)
     corners = [
         (y, x)
@@ -96,14 +97,27 @@ def sliding_window_logits(
         chunk = corners[first : first + WINDOW_BATCH]
         batch = np.stack([padded[:, y : y + size, x : x + size] for y, x in chunk])
         out = _flip_averaged(logits, batch, flips)
-        for (y, x), window in zip(chunk, out[:, 0], strict=True):
-            total[y : y + size, x : x + size] += window * weights
+        if total is None:
+            total = np.zeros((out.shape[1], *padded.shape[1:]), np.float32)
+        for (y, x), window in zip(chunk, out, strict=True):
+            total[:, y : y + size, x : x + size] += window * weights
             count[y : y + size, x : x + size] += weights
     (top, _), (left, _) = pad[1], pad[2]
-    return (total / count)[top : top + height, left : left + width]
+    return (total / count)[:, top : top + height, left : left + width]
 
 
-def predict_probabilities(
+def class_probabilities(logits: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Probabilities from logits with the K channels on `axis`: the sigmoid of one channel, the softmax of
+    several."""
+    return expit(logits) if logits.shape[axis] == 1 else softmax(logits, axis=axis)
+
+
+def foreground(probabilities: np.ndarray) -> np.ndarray:
+    """Nucleus probability (H, W): the one channel of a binary model, 1 - background of an instance model."""
+    return probabilities[0] if probabilities.shape[0] == 1 else 1.0 - probabilities[0]
+
+
+def predict_maps(
     image: np.ndarray,
     logits: LogitsFn,
     metadata: ModelMetadata,
@@ -115,7 +129,8 @@ def predict_probabilities(
     prepared: bool = False,
     cancel: Cancel | None = None,
 ) -> np.ndarray:
-    """Foreground probabilities (H, W) float32 for a uint8 image of any size.
+    """Class probabilities (K, H, W) float32 for a uint8 image of any size: K = 1 (foreground) for a binary
+    model, 3 (background, interior, border) for an instance model.
 
     Args:
         image: (H, W) or (H, W, 3) uint8, as read from disk (it is prepared here).
@@ -132,11 +147,16 @@ def predict_probabilities(
     channels_first = ready[None] if ready.ndim == 2 else np.moveaxis(ready, -1, 0)
     size = window or metadata.patch_size
     height = channels_first.shape[1]
-    probabilities = np.empty(channels_first.shape[1:], dtype=np.float32)
+    maps = np.empty((metadata.network.out_channels, *channels_first.shape[1:]), dtype=np.float32)
     for top in range(0, height, band_rows):
         bottom = min(height, top + band_rows)
         lo, hi = max(0, top - size), min(height, bottom + size)
         band = channels_first[:, lo:hi].astype(np.float32) / 255.0
         band_logits = sliding_window_logits(band, logits, size, overlap, tta, cancel)
-        probabilities[top:bottom] = expit(band_logits[top - lo : top - lo + bottom - top])
-    return probabilities
+        maps[:, top:bottom] = class_probabilities(band_logits[:, top - lo : top - lo + bottom - top])
+    return maps
+
+
+def predict_probabilities(image: np.ndarray, logits: LogitsFn, metadata: ModelMetadata, **options) -> np.ndarray:
+    """Foreground probabilities (H, W) float32 for a uint8 image of any size (`predict_maps`' options)."""
+    return foreground(predict_maps(image, logits, metadata, **options))

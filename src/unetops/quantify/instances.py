@@ -3,47 +3,42 @@ watershed, small objects removed, objects touching the border flagged."""
 
 from __future__ import annotations
 
-import numpy as np
-from scipy import ndimage
-from skimage.feature import peak_local_max
-from skimage.measure import label
-from skimage.segmentation import find_boundaries, relabel_sequential, watershed
+from dataclasses import dataclass, field
 
+import numpy as np
+from skimage.measure import label
+from skimage.segmentation import find_boundaries, relabel_sequential
+
+from unetops.model.instances import split_touching
+from unetops.model.segmenter import Segmentation
 from unetops.quantify.config import QuantifyConfig
 
 
-def split_touching(mask: np.ndarray, min_distance: int, footprint: int) -> np.ndarray:
-    """Label image of a binary mask with touching nuclei separated at the necks between them.
+@dataclass(frozen=True)
+class Nuclei:
+    """What a mask source gives for one image: the mask, the instances when the source parts touching nuclei
+    itself (an instance model), and the source's warnings about the input."""
 
-    Seeds are the local maxima of the (lightly smoothed) distance to the background, at least
-    `min_distance` apart within a `footprint` square; the watershed of the negated distance grows them.
-    """
-    components = label(mask, connectivity=2)
-    distance = ndimage.gaussian_filter(ndimage.distance_transform_edt(mask), 1.0)
-    peaks = peak_local_max(
-        distance,
-        min_distance=min_distance,
-        footprint=np.ones((footprint, footprint)),
-        labels=components,
-        exclude_border=False,
-    )
-    markers = np.zeros(mask.shape, np.int32)
-    markers[tuple(peaks.T)] = np.arange(1, len(peaks) + 1)
-    labels = watershed(-distance, markers, mask=mask)
-    orphans = components * ((labels == 0) & mask)  # components too small to hold a seed keep their own label
-    if orphans.any():
-        labels[orphans > 0] = orphans[orphans > 0] + labels.max()
-    return labels.astype(np.int32)
+    mask: np.ndarray
+    instances: np.ndarray | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, segmentation: Segmentation) -> Nuclei:
+        return cls(segmentation.mask, segmentation.instances, segmentation.warnings)
 
 
-def nucleus_instances(mask: np.ndarray, config: QuantifyConfig) -> np.ndarray:
-    """Instances 1..N of a boolean mask, split, small objects removed, numbered in raster order."""
-    mask = mask.astype(bool)
-    labels = (
-        split_touching(mask, config.min_distance, config.footprint)
-        if config.split_touching
-        else label(mask, connectivity=2)
-    )
+def nucleus_instances(nuclei: Nuclei | np.ndarray, config: QuantifyConfig) -> np.ndarray:
+    """Instances 1..N, small objects removed, numbered in raster order: the source's own instances, or those of
+    a binary mask with touching nuclei split (`QuantifyConfig.split_touching`)."""
+    given = nuclei.instances if isinstance(nuclei, Nuclei) else None
+    mask = (nuclei.mask if isinstance(nuclei, Nuclei) else nuclei).astype(bool)
+    if given is not None:
+        labels = given.astype(np.int32, copy=True)
+    elif config.split_touching:
+        labels = split_touching(mask, config.min_distance, config.footprint)
+    else:
+        labels = label(mask, connectivity=2)
     sizes = np.bincount(labels.ravel())
     labels[(sizes < config.min_area)[labels] & (labels > 0)] = 0
     return relabel_sequential(labels)[0].astype(np.int32)

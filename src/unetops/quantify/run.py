@@ -22,13 +22,13 @@ from unetops.imageio.types import ImageType
 from unetops.model.segmenter import Segmenter
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.features import nucleus_features
-from unetops.quantify.instances import nucleus_instances, outlines
+from unetops.quantify.instances import Nuclei, nucleus_instances, outlines
 from unetops.quantify.summary import image_summary
 from unetops.visualize import Histogram, Mark, histogram_png, with_legend
 
 POSITIVE_COLOUR = (200, 60, 20)
 NEGATIVE_COLOUR = (30, 90, 230)
-MaskSource = Callable[[Path, np.ndarray], tuple[np.ndarray, list[str]]]  # (mask, warnings about the input)
+MaskSource = Callable[[Path, np.ndarray], Nuclei]  # (image file, its pixels) -> its nuclei
 MAX_IDS = 2000  # more ids than this would cover the image
 
 
@@ -51,25 +51,24 @@ class QuantifyResult:
 def masks_from_folder(folder: Path, keyword: str = "_mask") -> MaskSource:
     """Masks named `<stem><keyword>.<ext>` (or `<stem>.<ext>`) in `folder`, as a mask source."""
 
-    def find(image_path: Path, image: np.ndarray) -> np.ndarray:
+    def find(image_path: Path, image: np.ndarray) -> Nuclei:
         for stem in (f"{image_path.stem}{keyword}", image_path.stem):
             for candidate in sorted(folder.glob(f"{stem}.*")):
                 mask = read_mask(candidate)  # the dataset's rule for unclean masks
                 if mask.shape != image.shape[:2]:
                     size = f"mask is {mask.shape[1]}x{mask.shape[0]}, image {image.shape[1]}x{image.shape[0]}"
                     raise ImageReadError(size, path=candidate)
-                return mask, []
+                return Nuclei(mask)
         raise ImageReadError(f"no mask named {image_path.stem}{keyword}.* in {folder}", path=image_path)
 
     return find
 
 
 def segmenter_masks(segmenter: Segmenter) -> MaskSource:
-    """The masks a model predicts, with its warnings about each input, as a mask source."""
+    """The masks (and an instance model's instances) a model predicts, with its warnings about each input."""
 
-    def predict(image_path: Path, image: np.ndarray) -> tuple[np.ndarray, list[str]]:
-        result = segmenter.segment(image)
-        return result.mask, result.warnings
+    def predict(image_path: Path, image: np.ndarray) -> Nuclei:
+        return Nuclei.of(segmenter.segment(image))
 
     return predict
 
@@ -117,10 +116,10 @@ def histogram_panels(
 
 
 def measure_image(
-    image: np.ndarray, mask: np.ndarray, config: QuantifyConfig, pixel_size: float | None = None
+    image: np.ndarray, nuclei: Nuclei | np.ndarray, config: QuantifyConfig, pixel_size: float | None = None
 ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, Any]]:
-    """Instances, per-nucleus features and the image summary for one uint8 image and its binary mask."""
-    labels = nucleus_instances(mask, config)
+    """Instances, per-nucleus features and the image summary for one uint8 image and its nuclei (or mask)."""
+    labels = nucleus_instances(nuclei, config)
     features = nucleus_features(labels, image, config, pixel_size)
     return labels, features, image_summary(features, image.shape[:2], config, pixel_size)
 
@@ -178,13 +177,13 @@ def quantify_images(
     for path in images:
         try:
             image = image_to_uint8(read_image(path))
-            mask, warnings = masks(path, image)
+            nuclei = masks(path, image)
         except ImageReadError as exc:
             result.failed.append((path, str(exc)))
         else:
-            labels, features, summary = measure_image(image, mask, config, pixel_size)
+            labels, features, summary = measure_image(image, nuclei, config, pixel_size)
             name = safe_name(path.stem)
-            result.images.append(QuantifiedImage(name, features, summary, warnings))
+            result.images.append(QuantifiedImage(name, features, summary, nuclei.warnings))
             atomic_write_bytes(
                 out / "qc" / f"{name}_qc.png", encode_image(qc_overlay(image, labels, features), ImageType.png)
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from unetops.sample.crowded import write_crowded_sample
 from unetops.sample.source import PLANTED_PROBLEMS, SampleSummary, write_sample
 from unetops.sample.synthetic_ihc import STAIN_OD, NucleusTruth, SyntheticTile, synthetic_ihc_tile
 
@@ -12,5 +13,6 @@ __all__ = [
     "SampleSummary",
     "SyntheticTile",
     "synthetic_ihc_tile",
+    "write_crowded_sample",
     "write_sample",
 ]

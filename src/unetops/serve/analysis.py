@@ -8,13 +8,16 @@ from typing import Any
 
 import cv2
 import numpy as np
+from scipy import ndimage
 
-from unetops.imageio import encode_image, encode_mask
+from unetops.imageio import encode_image, encode_labels, encode_mask
+from unetops.imageio.masks import connected_components
 from unetops.imageio.types import ImageType
 from unetops.model.segmenter import Segmenter
 from unetops.model.tiled import Cancel
 from unetops.monitoring.drift import DriftMonitor
 from unetops.quantify.config import QuantifyConfig
+from unetops.quantify.instances import Nuclei
 from unetops.quantify.run import measure_image, nucleus_rows, qc_overlay, summary_row
 from unetops.visualize import overlay_outlines
 
@@ -25,22 +28,39 @@ def png_base64(data: bytes) -> str:
 
 @dataclass
 class Segmentation:
-    """The uint8 image, its predicted binary mask, and the input's warnings."""
+    """The uint8 image, its predicted binary mask, an instance model's instances, and the input's warnings."""
 
     image: np.ndarray
     mask: np.ndarray
     warnings: list[str]
+    instances: np.ndarray | None = None
+
+    def labels(self) -> np.ndarray:
+        """The nuclei as labels 1..N: an instance model's own, else the mask's 8-connected objects."""
+        return self.instances if self.instances is not None else connected_components(self.mask)
 
     def mask_png(self) -> bytes:
         return encode_mask(self.mask, ImageType.png)
+
+    def instances_png(self) -> bytes:
+        return encode_labels(self.labels())
 
     def overlay_png(self) -> bytes:
         return encode_image(overlay_outlines(self.image, self.mask), ImageType.png)
 
     def outlines(self) -> list[list[list[int]]]:
-        """Outer contour of every 8-connected object, as [[x, y], ...] polygons."""
-        found, _ = cv2.findContours(self.mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        return [contour[:, 0, :].tolist() for contour in found]
+        """Outer contour of every nucleus (`labels`), as [[x, y], ...] polygons."""
+        labels = self.labels()
+        polygons = []
+        for box, number in zip(ndimage.find_objects(labels), range(1, int(labels.max()) + 1), strict=False):
+            if box is None:
+                continue
+            crop = (labels[box] == number).astype(np.uint8)
+            found, _ = cv2.findContours(
+                crop, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE, offset=(box[1].start, box[0].start)
+            )
+            polygons += [contour[:, 0, :].tolist() for contour in found]
+        return polygons
 
 
 def segment(
@@ -50,14 +70,15 @@ def segment(
     result = segmenter.segment(image, cancel=cancel)
     if drift is not None:
         drift.add_descriptors(result.descriptors)
-    return Segmentation(image, result.mask, result.warnings)
+    return Segmentation(image, result.mask, result.warnings, result.instances)
 
 
 def quantify(
     segmentation: Segmentation, config: QuantifyConfig, name: str, pixel_size: float | None, images: bool
 ) -> dict[str, Any]:
     """Per-nucleus rows and the image summary, with the mask and QC overlay as base64 PNG when `images`."""
-    labels, features, summary = measure_image(segmentation.image, segmentation.mask, config, pixel_size)
+    nuclei = Nuclei(segmentation.mask, segmentation.instances, segmentation.warnings)
+    labels, features, summary = measure_image(segmentation.image, nuclei, config, pixel_size)
     result: dict[str, Any] = {
         "summary": summary_row(name, summary),
         "warnings": segmentation.warnings,

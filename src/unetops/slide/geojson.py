@@ -11,6 +11,7 @@ from typing import Any
 import pyarrow as pa
 
 from unetops.fileio import TEMPORARY_SUFFIX
+from unetops.imageio.annotations import read_polygons
 from unetops.slide.hotspot import HotSpot
 from unetops.slide.readers import SlideError
 
@@ -79,33 +80,17 @@ def write_feature_collection(path: Path, chunks: Iterable[list[dict[str, Any]]])
 
 
 def read_roi(path: Path):
-    """The union of the Polygon and MultiPolygon features of a (QuPath) GeoJSON file, in level-0 pixels.
+    """The union of the Polygon and MultiPolygon features of a (QuPath) GeoJSON file, in level-0 pixels (other
+    geometries are ignored).
 
     Raises:
-        SlideError: the file is not GeoJSON, has no polygon, or a geometry is invalid (named by its index).
+        SlideError: the file is not GeoJSON, has no polygon, or a geometry is invalid (each named by its index).
     """
     import shapely
-    from shapely.geometry import shape
 
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise SlideError(f"not a readable GeoJSON file: {exc}", path=path) from None
-    features = data.get("features", [data] if data.get("type") == "Feature" else []) if isinstance(data, dict) else []
-    polygons = []
-    for number, feature in enumerate(features):
-        geometry = (feature or {}).get("geometry") or {}
-        if geometry.get("type") not in ("Polygon", "MultiPolygon"):
-            continue
-        try:
-            polygon = shape(geometry)
-        except Exception as exc:  # shapely raises several types for malformed coordinates
-            raise SlideError(f"feature {number}: invalid {geometry.get('type')}: {exc}", path=path) from None
-        if not polygon.is_valid:
-            raise SlideError(
-                f"feature {number}: invalid {geometry['type']} ({shapely.is_valid_reason(polygon)})", path=path
-            )
-        polygons.append(polygon)
+    polygons, problems = read_polygons(path, others="skip")
+    if problems:
+        raise SlideError("; ".join(problems), path=path, fix="correct or remove these features in QuPath")
     if not polygons:
         raise SlideError("no Polygon or MultiPolygon feature", path=path, fix="export the annotation from QuPath")
     return shapely.union_all(polygons)

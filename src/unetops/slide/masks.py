@@ -8,17 +8,17 @@ from pathlib import Path
 import numpy as np
 
 from unetops.model.segmenter import Segmenter
+from unetops.quantify.instances import Nuclei
 from unetops.slide.measure import TileMasks
 from unetops.slide.readers import SlideError
 from unetops.slide.tiles import Tile
 
 
 def model_masks(segmenter: Segmenter) -> TileMasks:
-    """The segmenter's mask of each tile, with its warnings about the input."""
+    """The segmenter's mask (and an instance model's instances) of each tile, with its warnings about the input."""
 
-    def masks(pixels: np.ndarray, tile: Tile) -> tuple[np.ndarray, list[str]]:
-        result = segmenter.segment(pixels)
-        return result.mask, result.warnings
+    def masks(pixels: np.ndarray, tile: Tile) -> Nuclei:
+        return Nuclei.of(segmenter.segment(pixels))
 
     return masks
 
@@ -36,13 +36,13 @@ def precomputed_masks(path: Path) -> TileMasks:
     if len(array.shape) != 2:
         raise SlideError(f"a mask has one channel, this one has shape {array.shape}", path=path)
 
-    def masks(pixels: np.ndarray, tile: Tile) -> tuple[np.ndarray, list[str]]:
+    def masks(pixels: np.ndarray, tile: Tile) -> Nuclei:
         x, y, side = tile.region
         out = np.zeros((side, side), bool)
         x0, y0 = max(0, x), max(0, y)
         x1, y1 = min(array.shape[1], x + side), min(array.shape[0], y + side)
         if x1 > x0 and y1 > y0:
             out[y0 - y : y1 - y, x0 - x : x1 - x] = np.asarray(array[y0:y1, x0:x1]) > 0
-        return out, []
+        return Nuclei(out)
 
     return masks

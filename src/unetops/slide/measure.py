@@ -12,10 +12,10 @@ import pyarrow as pa
 
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.features import nucleus_features
-from unetops.quantify.instances import nucleus_instances
+from unetops.quantify.instances import Nuclei, nucleus_instances
 from unetops.slide.tiles import Tile, TileGrid
 
-TileMasks = Callable[[np.ndarray, Tile], tuple[np.ndarray, list[str]]]  # (tile pixels, tile) -> (mask, warnings)
+TileMasks = Callable[[np.ndarray, Tile], Nuclei]  # (tile pixels, tile) -> the tile's nuclei
 COLUMNS = {
     "x": pa.float64(), "y": pa.float64(), "tile": pa.int32(), "area_um2": pa.float32(), "perimeter_um": pa.float32(),
     "circularity": pa.float32(), "major_axis_um": pa.float32(), "minor_axis_um": pa.float32(),
@@ -46,11 +46,10 @@ def _outline_array(contours: list[np.ndarray]) -> pa.Array:
 
 
 def measure_tile(
-    pixels: np.ndarray, tile: Tile, grid: TileGrid, masks: TileMasks, config: QuantifyConfig
-) -> tuple[pa.Table, np.ndarray, list[str]]:
-    """The nuclei whose centroid lies in the tile's core, the core's mask (uint8 0/255), and input warnings."""
-    mask, warnings = masks(pixels, tile)
-    labels = nucleus_instances(mask, config)
+    pixels: np.ndarray, nuclei: Nuclei, tile: Tile, grid: TileGrid, config: QuantifyConfig
+) -> tuple[pa.Table, np.ndarray]:
+    """The tile's nuclei whose centroid lies in the tile's core, and the core's mask (uint8 0/255)."""
+    labels = nucleus_instances(nuclei, config)
     features = nucleus_features(labels, pixels, config, grid.mpp, detailed=False)
     cx, cy = features["centroid_x"], features["centroid_y"]
     lo, hi = tile.margin, tile.margin + tile.size
@@ -77,5 +76,5 @@ def measure_tile(
     }
     arrays = {name: pa.array(values, type=COLUMNS[name]) for name, values in columns.items()}
     table = pa.table({**arrays, "contour": _outline_array(contours)}, schema=SCHEMA)
-    core = np.where(mask[lo:hi, lo:hi], 255, 0).astype(np.uint8)
-    return table, core, warnings
+    core = np.where(nuclei.mask[lo:hi, lo:hi], 255, 0).astype(np.uint8)
+    return table, core

@@ -7,12 +7,15 @@ outputs appear together, by one rename, only when the slide is complete.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import math
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +37,9 @@ from unetops.fileio import (
 )
 from unetops.imageio import encode_image
 from unetops.imageio.types import ImageType
+from unetops.parallel import default_workers, in_background, limited_threads, pipelined, process_pool
 from unetops.quantify.config import QuantifyConfig
+from unetops.quantify.instances import Nuclei
 from unetops.quantify.summary import image_summary
 from unetops.slide import geojson
 from unetops.slide.describe import resolved_mpp
@@ -76,6 +81,34 @@ def _tile_paths(work: Path, index: int) -> tuple[Path, Path]:
     return work / "tiles" / f"{index:07d}.parquet", work / "masks" / f"{index:07d}.png"
 
 
+def measuring_workers(workers: int | None) -> int:
+    """Processes that measure segmented tiles: `workers`, or by default half the cores (none on one core), the
+    other half segmenting (on a CPU the two steps cost about the same; with a GPU, give more)."""
+    return default_workers() // 2 if workers is None else workers
+
+
+def inference_threads(workers: int) -> int:
+    """Threads left for the network when `workers` processes measure."""
+    return max(1, default_workers() - workers)
+
+
+def _store_tile(job: tuple[Tile, np.ndarray, Nuclei], grid: TileGrid, config: QuantifyConfig, work: Path) -> None:
+    """Measure one segmented tile (pixels, nuclei) and keep its nuclei and core mask; the Parquet file, written
+    last, marks the tile done. Runs in a worker process."""
+    tile, pixels, nuclei = job
+    table, core = measure_tile(pixels, nuclei, tile, grid, config)
+    table_path, mask_path = _tile_paths(work, tile.index)
+    atomic_write_bytes(mask_path, encode_image(core, ImageType.png))
+    temporary = table_path.with_name(f".{table_path.name}{TEMPORARY_SUFFIX}")
+    table_path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, temporary)
+    temporary.replace(table_path)
+
+
+def _ready() -> None:
+    """A pool's first task: unpickling it imports this module, and so the measuring libraries."""
+
+
 def _run_tiles(
     reader: SlideReader,
     grid: TileGrid,
@@ -83,23 +116,29 @@ def _run_tiles(
     work: Path,
     masks: TileMasks,
     config: QuantifyConfig,
+    pool: ProcessPoolExecutor | None,
+    workers: int,
     on_progress: Callable[[int], None] | None,
 ) -> list[str]:
-    """Measure every tile not yet done (its Parquet file is the mark); returns the inputs' warnings, one line
-    per kind with the number of tiles (`tile_warnings`)."""
+    """Segment every tile not yet done here while the pool's `workers` processes measure and store the segmented
+    ones; returns the inputs' warnings, one line per kind with the number of tiles (`tile_warnings`)."""
+    todo = [tile for tile in tiles if not _tile_paths(work, tile.index)[0].exists()]
+    if on_progress and len(tiles) > len(todo):
+        on_progress(len(tiles) - len(todo))
     warnings: list[list[str]] = []
-    for tile in tiles:
-        table_path, mask_path = _tile_paths(work, tile.index)
-        if not table_path.exists():
-            table, core, found = measure_tile(grid.read(reader, tile), tile, grid, masks, config)
-            warnings.append(found)
-            atomic_write_bytes(mask_path, encode_image(core, ImageType.png))
-            temporary = table_path.with_name(f".{table_path.name}{TEMPORARY_SUFFIX}")
-            table_path.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(table, temporary)
-            temporary.replace(table_path)  # the tile is done
-        if on_progress:
-            on_progress(1)
+
+    def segmented() -> Iterator[tuple[Tile, np.ndarray, Nuclei]]:
+        for tile in todo:
+            pixels = grid.read(reader, tile)
+            nuclei = masks(pixels, tile)
+            warnings.append(nuclei.warnings)
+            yield tile, pixels, nuclei
+
+    store = partial(_store_tile, grid=grid, config=config, work=work)
+    with limited_threads(inference_threads(workers)) if pool else contextlib.nullcontext():
+        for _ in pipelined(store, segmented(), pool, ahead=2 * workers):
+            if on_progress:
+                on_progress(1)
     return tile_warnings(warnings)
 
 
@@ -194,6 +233,7 @@ def quantify_slide(
     mpp: float | None = None,
     roi: Path | None = None,
     settings: SlideSettings | None = None,
+    workers: int | None = None,
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
@@ -209,6 +249,8 @@ def quantify_slide(
         mpp: the slide's pixel size when the file lacks it (or is wrong).
         roi: a (QuPath) GeoJSON file of polygons to restrict the analysis to.
         settings: tiling and output settings.
+        workers: processes that measure segmented tiles while this one segments the next (0: measure here);
+            default `measuring_workers`.
         on_start, on_progress: progress callbacks (tiles).
 
     Returns:
@@ -217,7 +259,10 @@ def quantify_slide(
     settings = settings or SlideSettings()
     name = safe_name(slide.name.split(".")[0] if slide.name.count(".") > 1 else slide.stem)
     final, work = out / name, out / f".{name}.work"
-    with open_slide(slide) as reader:
+    helpers = measuring_workers(workers)
+    with open_slide(slide) as reader, process_pool(helpers) or contextlib.nullcontext() as pool:
+        if pool is not None:
+            pool.submit(_ready)  # the workers start while the thumbnail is read
         mpp0 = resolved_mpp(reader.info, mpp)
         target = analysis_mpp or mpp0
         grid = TileGrid.for_slide(reader, mpp0, target, settings.tile_size, settings.margin)
@@ -236,7 +281,7 @@ def quantify_slide(
                 shutil.rmtree(work / "tiles", ignore_errors=True)
                 shutil.rmtree(work / "masks", ignore_errors=True)
             atomic_write_json(job, {"fingerprint": fingerprint, "slide": str(slide)})
-            warnings = _run_tiles(reader, grid, tiles, work, masks, config, on_progress)
+            warnings = _run_tiles(reader, grid, tiles, work, masks, config, pool, helpers, on_progress)
             nuclei = work / "nuclei.parquet"
             table = _combine([_tile_paths(work, tile.index)[0] for tile in tiles], nuclei, region)
             tissue_mm2 = float(analysed.sum()) * (thumb_scale * mpp0 / 1000) ** 2
@@ -252,16 +297,14 @@ def quantify_slide(
             with atomic_directory(final, overwrite=True) as staging:
                 nuclei.replace(staging / "nuclei.parquet")
                 nuclei = staging / "nuclei.parquet"
-                heat = heatmap(thumbnail, counts, thumb_scale, settings.hotspot_min_nuclei)
-                _write_pictures(staging, thumbnail, analysed, heat)
-
-                def core_mask(index: int) -> np.ndarray | None:
-                    path = _tile_paths(work, index)[1]
-                    return cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) if index in done else None
-
-                write_mask_pyramid(staging / "mask.ome.tif", grid, core_mask)
-                _write_geojson(staging, nuclei, hotspot, settings)
-                _write_qc(staging / "qc", reader, grid, nuclei, hotspot, tiles, settings)
+                geojson_written = in_background(pool, _write_geojson, staging, nuclei, hotspot, settings)
+                try:
+                    heat = heatmap(thumbnail, counts, thumb_scale, settings.hotspot_min_nuclei)
+                    _write_pictures(staging, thumbnail, analysed, heat)
+                    write_mask_pyramid(staging / "mask.ome.tif", grid, partial(_core_mask, work, done))
+                    _write_qc(staging / "qc", reader, grid, nuclei, hotspot, tiles, settings)
+                finally:
+                    geojson_written()
                 document = {
                     "unetops_version": __version__,
                     "slide": reader.info.to_dict() | {"mpp": mpp0},
@@ -281,6 +324,11 @@ def quantify_slide(
                 atomic_write_text(staging / "summary.json", dump_json(_finite(document)))
         shutil.rmtree(work, ignore_errors=True)
     return document
+
+
+def _core_mask(work: Path, done: set[int], index: int) -> np.ndarray | None:
+    """A finished tile's core mask, None for a tile not analysed."""
+    return cv2.imread(str(_tile_paths(work, index)[1]), cv2.IMREAD_GRAYSCALE) if index in done else None
 
 
 def _write_pictures(folder: Path, thumbnail: np.ndarray, analysed: np.ndarray, heat: np.ndarray) -> None:

@@ -27,6 +27,7 @@ class ManifestItem(BaseModel):
     image: str
     mask: str
     instances: str | None
+    instances_derived: bool | None = None  # True: connected components of the mask (the source had no instances)
     sha256: dict[str, str]
     source_image: str
     source_masks: list[str]

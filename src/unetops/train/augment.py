@@ -57,7 +57,8 @@ class RandHEDJitterd(Randomizable, MapTransform):
 
 
 class Augmenter:
-    """Callable `(image, mask, seed) -> (image, mask)` on channel-first float arrays; a no-op when disabled."""
+    """Callable `(image, target, seed) -> (image, target)` on channel-first float arrays (the target a mask or a
+    class map, moved with the image); a no-op when disabled."""
 
     def __init__(self, config: AugmentConfig, channels: int, enabled: bool = True) -> None:
         transforms: list = []
@@ -96,4 +97,6 @@ class Augmenter:
             out = self.compose({"image": image, "mask": mask})
         finally:
             set_track_meta(tracking)
-        return np.asarray(out["image"], dtype=np.float32).clip(0, 1), (np.asarray(out["mask"]) > 0.5).astype(np.float32)
+        # nearest interpolation keeps the target's values (0/1 mask, 0/1/2 classes); rounding removes float noise
+        target = np.rint(np.asarray(out["mask"])).astype(np.float32)
+        return np.asarray(out["image"], dtype=np.float32).clip(0, 1), target

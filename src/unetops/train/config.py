@@ -59,6 +59,14 @@ class TrainConfig(NetworkConfig):
     )
     time_budget: str | None = Field(None, description="stop cleanly after this long, e.g. 10m")
     threshold: float = Field(0.5, gt=0, lt=1, description="probability above which a pixel is foreground")
+    target: Literal["auto", "binary", "instances"] = Field(
+        "auto",
+        description="what the network learns: binary (foreground), instances (background, interior, border: "
+        "touching nuclei parted by the network) or auto (instances when the dataset has instance labels)",
+    )
+    border_weight: float = Field(
+        2.0, ge=1, le=20, description="instance target: weight of the border class in the cross-entropy"
+    )
     augment: AugmentConfig = Field(default_factory=AugmentConfig)
     seed: int = Field(0, ge=0, description="random seed")
     loader_workers: int = Field(

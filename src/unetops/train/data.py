@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -9,22 +10,52 @@ import torch
 from torch.utils.data import Dataset
 
 from unetops.imageio import image_to_uint8, read_image
-from unetops.imageio.masks import read_mask
+from unetops.imageio.masks import connected_components, read_mask
+from unetops.model.instances import instance_targets
 from unetops.spec.manifest import DatasetManifest
 from unetops.train.augment import Augmenter
 
 
-def load_split(dataset: Path, manifest: DatasetManifest, split: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Images as float32 (C, H, W) in [0, 1] and masks as float32 (1, H, W) in {0, 1}, in manifest order."""
-    images, masks = [], []
+@dataclass
+class Split:
+    """One split of a built dataset, in manifest order.
+
+    Attributes:
+        images: float32 (C, H, W) in [0, 1].
+        targets: float32 (1, H, W): the mask in {0, 1} (binary target) or the class map in {0, 1, 2}
+            (background, interior, border: instance target).
+        instances: the true instances, int32 (H, W).
+    """
+
+    images: list[np.ndarray]
+    targets: list[np.ndarray]
+    instances: list[np.ndarray]
+
+
+def has_instance_labels(manifest: DatasetManifest) -> bool:
+    """Whether the dataset's train images carry instances of their own (not derived from the binary masks)."""
+    return any(item.split == "train" and item.instances and item.instances_derived is False for item in manifest.items)
+
+
+def load_split(dataset: Path, manifest: DatasetManifest, split: str, target: str) -> Split:
+    """A split's images, training targets for `target` (binary or instances) and true instances."""
+    loaded = Split([], [], [])
     for item in manifest.items:
         if item.split != split:
             continue
         image = image_to_uint8(read_image(dataset / item.image))
         image = image[None] if image.ndim == 2 else image.transpose(2, 0, 1)
-        images.append(np.ascontiguousarray(image, dtype=np.float32) / 255.0)
-        masks.append(read_mask(dataset / item.mask).astype(np.float32)[None])
-    return images, masks
+        loaded.images.append(np.ascontiguousarray(image, dtype=np.float32) / 255.0)
+        mask = read_mask(dataset / item.mask)
+        instances = (
+            read_image(dataset / item.instances, mask=True).array.astype(np.int32)
+            if item.instances
+            else connected_components(mask)
+        )
+        loaded.instances.append(instances)
+        target_map = instance_targets(instances) if target == "instances" else mask
+        loaded.targets.append(target_map.astype(np.float32)[None])
+    return loaded
 
 
 def _random_crop(

@@ -27,6 +27,8 @@ from unetops import __version__
 from unetops.errors import DatasetError, ModelError
 from unetops.fileio import atomic_write_json, output_lock, remove_temporaries
 from unetops.model.checkpoint import load_checkpoint, save_checkpoint
+from unetops.model.config import NetworkConfig
+from unetops.model.instances import choose_instance_params
 from unetops.model.metadata import ModelMetadata
 from unetops.model.network import build_network
 from unetops.model.onnx import export_onnx, onnx_parity
@@ -35,10 +37,10 @@ from unetops.spec.manifest import DatasetManifest, read_manifest
 from unetops.train.augment import Augmenter
 from unetops.train.autosize import available_memory, choose_batch_size, choose_patch_size, choose_steps_per_epoch
 from unetops.train.config import TrainConfig
-from unetops.train.data import PatchDataset, load_split
+from unetops.train.data import PatchDataset, Split, has_instance_labels, load_split
 from unetops.train.hooks import EpochCallback, TrainingHook
 from unetops.train.state import EpochReport, TrainingState, TrainResult
-from unetops.train.validation import validate, write_overlays
+from unetops.train.validation import validate, window_maps, write_overlays
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +49,12 @@ __all__ = ["EpochReport", "TrainResult", "train_model"]
 
 @dataclass
 class SplitData:
-    """The train and val splits as float arrays (`load_split`)."""
+    """The train and val splits (`load_split`) for the resolved target (binary or instances)."""
 
     manifest: DatasetManifest
-    train_images: list[np.ndarray]
-    train_masks: list[np.ndarray]
-    val_images: list[np.ndarray]
-    val_masks: list[np.ndarray]
+    target: str
+    train: Split
+    val: Split
 
 
 @dataclass
@@ -106,18 +107,20 @@ def _plan_sizes(config: TrainConfig, images: list[np.ndarray], device: torch.dev
     return patch, batch, choose_steps_per_epoch(sizes, patch, batch, config.steps_per_epoch)
 
 
-def load_data(dataset: Path) -> SplitData:
-    """Step 1: the built dataset's train and val splits; both must hold images."""
+def load_data(dataset: Path, target: str = "auto") -> SplitData:
+    """Step 1: the built dataset's train and val splits (both must hold images), with the training targets of
+    `target` (auto: instances when the dataset has instance labels of its own, else binary)."""
     manifest = read_manifest(dataset)
-    train_images, train_masks = load_split(dataset, manifest, "train")
-    val_images, val_masks = load_split(dataset, manifest, "val")
-    if not train_images or not val_images:
+    if target == "auto":
+        target = "instances" if has_instance_labels(manifest) else "binary"
+    train, val = load_split(dataset, manifest, "train", target), load_split(dataset, manifest, "val", target)
+    if not train.images or not val.images:
         raise DatasetError(
             "training needs images in both the train and the val split",
             path=dataset,
             fix="rebuild with train and val fractions above 0",
         )
-    return SplitData(manifest, train_images, train_masks, val_images, val_masks)
+    return SplitData(manifest, target, train, val)
 
 
 def set_up(data: SplitData, config: TrainConfig, out: Path, *, resume: bool) -> TrainingRun:
@@ -137,8 +140,11 @@ def set_up(data: SplitData, config: TrainConfig, out: Path, *, resume: bool) -> 
     if fabric.device.type == "cpu":
         torch.use_deterministic_algorithms(True, warn_only=True)
     in_channels = data.manifest.spec.color_model.channels
-    patch, batch, steps = _plan_sizes(config, data.train_images, fabric.device)
-    network = build_network(config, in_channels)
+    patch, batch, steps = _plan_sizes(config, data.train.images, fabric.device)
+    architecture = NetworkConfig(
+        **{key: getattr(config, key) for key in NetworkConfig.model_fields if key != "target"}, target=data.target
+    )
+    network = build_network(architecture, in_channels)
     optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _schedule(config, config.epochs * steps))
     metadata = ModelMetadata(
@@ -149,8 +155,9 @@ def set_up(data: SplitData, config: TrainConfig, out: Path, *, resume: bool) -> 
         divisor=config.divisor,
         dataset_version=data.manifest.version,
         dataset_spec=data.manifest.spec,
+        network=architecture,
         train_config=config.model_dump(mode="json"),
-        reference_stats=reference_statistics(data.train_images),
+        reference_stats=reference_statistics(data.train.images),
     )
     run = TrainingRun(
         config, out, data, fabric, network, optimizer, scheduler, metadata, patch, batch, steps, TrainingState()
@@ -175,6 +182,15 @@ def _restore(run: TrainingRun) -> TrainingState:
     run.scheduler.load_state_dict(payload["scheduler"])
     log.info("resuming %s at epoch %d", run.last_path, payload["training_state"]["epoch"])
     return TrainingState.from_dict(payload["training_state"])
+
+
+def _loss(config: TrainConfig, target: str) -> nn.Module:
+    """Dice + cross-entropy: on the sigmoid of the one channel (binary), or on the softmax of the three classes
+    with the border class weighted (instances), so that the thin line between touching nuclei is learnt."""
+    if target == "binary":
+        return DiceCELoss(sigmoid=True)
+    weights = torch.tensor([1.0, 1.0, config.border_weight])
+    return DiceCELoss(softmax=True, to_onehot_y=True, weight=weights)
 
 
 def _train_epoch(run: TrainingRun, loader: Any, loss_fn: nn.Module, deadline: float | None) -> tuple[float, int, bool]:
@@ -212,11 +228,10 @@ def _save_checkpoints(run: TrainingRun, report: EpochReport) -> None:
 def run_epochs(run: TrainingRun, hooks: Sequence[TrainingHook], deadline: float | None) -> str:
     """Step 3: train, validate, checkpoint and report each epoch; returns why training stopped."""
     config, data = run.config, run.data
-    loss_fn = DiceCELoss(sigmoid=True)
+    loss_fn = _loss(config, data.target).to(run.fabric.device)
     augmenter = Augmenter(config.augment, run.metadata.in_channels)
-    patches = PatchDataset(
-        data.train_images, data.train_masks, run.patch, run.steps * run.batch, augmenter, config.seed
-    )
+    patches = PatchDataset(data.train.images, data.train.targets, run.patch, run.steps * run.batch, augmenter,
+                           config.seed)  # fmt: skip
     for index in range(run.state.epoch, config.epochs):  # index from 0; the epoch's number is index + 1
         epoch_start = time.monotonic()
         patches.set_epoch(index)
@@ -225,7 +240,7 @@ def run_epochs(run: TrainingRun, hooks: Sequence[TrainingHook], deadline: float 
         loss, seen, out_of_time = _train_epoch(run, run.fabric.setup_dataloaders(loader), loss_fn, deadline)
         train_seconds = time.monotonic() - epoch_start
         dice, predictions = validate(
-            run.network, data.val_images, data.val_masks, run.patch, config.threshold, run.fabric.device
+            run.network, data.val.images, data.val.targets, run.patch, config.threshold, run.fabric.device
         )
         improved = dice > run.state.best_dice
         lr = run.scheduler.get_last_lr()[0]
@@ -235,7 +250,7 @@ def run_epochs(run: TrainingRun, hooks: Sequence[TrainingHook], deadline: float 
         if run.fabric.is_global_zero:
             _save_checkpoints(run, report)
             if improved:
-                write_overlays(data.val_images, data.val_masks, predictions, run.out / "overlays")
+                write_overlays(data.val.images, data.val.targets, predictions, run.out / "overlays")
         for hook in hooks:
             hook.on_epoch_end(report, run.state)
         if out_of_time:
@@ -264,10 +279,16 @@ def publish(run: TrainingRun, stop_reason: str) -> tuple[Path, float]:
     payload, metadata = load_checkpoint(run.best_path)
     network.load_state_dict(payload["state_dict"])
     network = network.to("cpu").float().eval()
+    if run.data.target == "instances":
+        maps = [window_maps(network, torch.as_tensor(i[None]), run.patch)[0].numpy() for i in run.data.val.images]
+        params, f1 = choose_instance_params(maps, run.data.val.instances)
+        summary["val_object_f1"] = f1
+        metadata = metadata.model_copy(update={"instances": params, "threshold": params.foreground_threshold})
+        run.metadata = metadata.model_copy(update={"metrics": summary})
     metadata = metadata.model_copy(update={"metrics": summary})
     save_checkpoint(model_dir / "model.pt", {k: v.detach().cpu() for k, v in network.state_dict().items()}, metadata)
     export_onnx(network, metadata, model_dir / "model.onnx")
-    parity = onnx_parity(network, model_dir / "model.onnx", np.stack(run.data.val_images[:1]).astype(np.float32))
+    parity = onnx_parity(network, model_dir / "model.onnx", np.stack(run.data.val.images[:1]).astype(np.float32))
     atomic_write_json(model_dir / "metadata.json", metadata.model_dump(mode="json"))
     return model_dir, parity
 
@@ -330,7 +351,7 @@ def _train(
     started: float,
 ) -> TrainResult:
     """`train_model`'s steps, with the run folder locked."""
-    run = set_up(load_data(dataset), config, out, resume=resume)
+    run = set_up(load_data(dataset, config.target), config, out, resume=resume)
     active: list[TrainingHook] = []
     if experiment is not None and run.fabric.is_global_zero:
         active.append(_tracking_hook(run, dataset, experiment))
@@ -357,6 +378,10 @@ def _train(
         batch_size=run.batch,
         onnx_max_difference=parity,
         run_id=run.state.run_id,
+        target=run.data.target,
+        instances=None
+        if run.metadata.instances is None
+        else {**run.metadata.instances.model_dump(), "val_object_f1": run.metadata.metrics["val_object_f1"]},
     )
     for hook in active:
         hook.on_end(result)

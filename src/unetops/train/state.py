@@ -68,3 +68,5 @@ class TrainResult:
     onnx_max_difference: float
     run_id: str | None = None
     model_version: str | None = None
+    target: str = "binary"
+    instances: dict[str, Any] | None = None  # an instance model's thresholds (chosen on val) and their object F1

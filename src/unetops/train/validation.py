@@ -19,30 +19,36 @@ from unetops.visualize import overlay_outlines
 OVERLAY_IMAGES = 4
 
 
-def window_probabilities(network: nn.Module, image: torch.Tensor, patch: int) -> torch.Tensor:
-    """Sigmoid probabilities (N, 1, H, W) by MONAI's sliding-window inference with Gaussian blending."""
+def window_maps(network: nn.Module, image: torch.Tensor, patch: int) -> torch.Tensor:
+    """Class probabilities (N, K, H, W) by MONAI's sliding-window inference with Gaussian blending: the sigmoid
+    of a binary model's channel, the softmax of an instance model's three."""
     with torch.no_grad():
         logits = sliding_window_inference(image, (patch, patch), 4, network, overlap=0.25, mode="gaussian")
-    return torch.sigmoid(logits)
+    return torch.sigmoid(logits) if logits.shape[1] == 1 else torch.softmax(logits, dim=1)
+
+
+def foreground(maps: torch.Tensor) -> torch.Tensor:
+    """Nucleus probability (N, 1, H, W) of `window_maps`' output."""
+    return maps if maps.shape[1] == 1 else 1.0 - maps[:, :1]
 
 
 def validate(
     network: nn.Module,
     images: list[np.ndarray],
-    masks: list[np.ndarray],
+    targets: list[np.ndarray],
     patch: int,
     threshold: float,
     device: torch.device,
 ) -> tuple[float, list[np.ndarray]]:
-    """Mean Dice over validation images whose mask is not empty, and the predicted masks of the first
+    """Mean foreground Dice over validation images whose mask is not empty, and the predicted masks of the first
     `OVERLAY_IMAGES` images (for overlays, so that no image goes through the network twice)."""
     network.eval()
     metric = DiceMetric(include_background=True, reduction="mean", ignore_empty=True)
     kept = []
-    for index, (image, mask) in enumerate(zip(images, masks, strict=True)):
-        probabilities = window_probabilities(network, torch.as_tensor(image[None], device=device), patch)
-        prediction = (probabilities > threshold).float()
-        metric(y_pred=prediction, y=torch.as_tensor(mask[None], device=device))
+    for index, (image, target) in enumerate(zip(images, targets, strict=True)):
+        maps = window_maps(network, torch.as_tensor(image[None], device=device), patch)
+        prediction = (foreground(maps) > threshold).float()
+        metric(y_pred=prediction, y=torch.as_tensor(target[None] > 0, device=device).float())
         if index < OVERLAY_IMAGES:
             kept.append(prediction[0, 0].bool().cpu().numpy())
     value = metric.aggregate().item()
@@ -50,10 +56,10 @@ def validate(
 
 
 def write_overlays(
-    images: list[np.ndarray], masks: list[np.ndarray], predictions: list[np.ndarray], folder: Path
+    images: list[np.ndarray], targets: list[np.ndarray], predictions: list[np.ndarray], folder: Path
 ) -> None:
     """`val_<i>.png`: predicted outlines (green) and true outlines (magenta) on the first validation images."""
-    for index, (image, mask, prediction) in enumerate(zip(images, masks, predictions, strict=False)):
+    for index, (image, mask, prediction) in enumerate(zip(images, targets, predictions, strict=False)):
         pixels = (np.moveaxis(image, 0, -1) * 255).round().astype(np.uint8)
         pixels = pixels[..., 0] if pixels.shape[-1] == 1 else pixels
         overlay = overlay_outlines(pixels, prediction, mask[0] > 0)

@@ -8,6 +8,7 @@ from unetops.dataset.items import SourceItem
 from unetops.dataset.layouts.base import KNOWN_MASK_KEYWORDS, SourceLayout
 from unetops.dataset.layouts.csv_manifest import CsvManifestLayout
 from unetops.dataset.layouts.dsb2018 import Dsb2018Layout
+from unetops.dataset.layouts.geojson import GeoJsonLayout
 from unetops.dataset.layouts.nnunet import NnUNetLayout
 from unetops.dataset.layouts.one_folder import OneFolderLayout
 from unetops.dataset.layouts.separate_folders import SeparateFoldersLayout
@@ -16,7 +17,14 @@ from unetops.errors import SourceLayoutError
 # Probed in this order: the most specific layouts first.
 LAYOUTS: dict[str, type[SourceLayout]] = {
     layout.name: layout
-    for layout in (CsvManifestLayout, NnUNetLayout, Dsb2018Layout, SeparateFoldersLayout, OneFolderLayout)
+    for layout in (
+        CsvManifestLayout,
+        NnUNetLayout,
+        Dsb2018Layout,
+        GeoJsonLayout,
+        SeparateFoldersLayout,
+        OneFolderLayout,
+    )
 }
 
 

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from unetops.imageio.masks import count_objects
 from unetops.quantify.config import PROFILES
 from unetops.quantify.run import table_csv
 from unetops.serve import analysis
@@ -31,6 +30,7 @@ def warning_header(warnings: list[str]) -> dict[str, str]:
 
 class SegmentOutput(str, Enum):
     mask = "mask"
+    instances = "instances"
     overlay = "overlay"
     json = "json"
 
@@ -45,14 +45,19 @@ async def segment(
     file: Upload,
     state: State,
     request: Request,
-    output: Annotated[SegmentOutput, Query(description="mask PNG, overlay PNG, or JSON")] = SegmentOutput.mask,
+    output: Annotated[
+        SegmentOutput, Query(description="mask PNG, instances (16-bit label PNG), overlay PNG, or JSON")
+    ] = SegmentOutput.mask,
     tta: Annotated[bool, Query(description="average over flips (4x slower)")] = False,
 ) -> Response:
-    """Segment nuclei: the binary mask (PNG, 255 = nucleus), the outline overlay, or JSON with outlines."""
+    """Segment nuclei: the binary mask (PNG, 255 = nucleus), the nuclei as a 16-bit label PNG (an instance model's
+    own, else the mask's connected objects), the outline overlay, or JSON with one outline per nucleus."""
     result = await state.segmented(file, request, "/v1/segment", tta)
     headers = warning_header(result.warnings)
     if output is SegmentOutput.mask:
         return Response(result.mask_png(), media_type="image/png", headers=headers)
+    if output is SegmentOutput.instances:
+        return Response(result.instances_png(), media_type="image/png", headers=headers)
     if output is SegmentOutput.overlay:
         return Response(result.overlay_png(), media_type="image/png", headers=headers)
     return JSONResponse(
@@ -60,7 +65,7 @@ async def segment(
             "image": upload_name(file.filename),
             "width": int(result.mask.shape[1]),
             "height": int(result.mask.shape[0]),
-            "objects": count_objects(result.mask),
+            "objects": int(result.labels().max()),
             "foreground_fraction": round(float(result.mask.mean()), 6),
             "contours": result.outlines(),
             "model": state.info["reference"],

@@ -1,0 +1,76 @@
+"""The instance target end to end on crowded tiles: training, thresholds chosen on val, exports, and every
+consumer of a model's instances (prediction, quantification, evaluation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import tiny_train_config
+from unetops.dataset.build import build_dataset
+from unetops.imageio import read_image
+from unetops.model.backends import Backend, load_model
+from unetops.model.segmenter import Segmenter
+from unetops.sample import write_crowded_sample
+from unetops.spec import DatasetSpec
+from unetops.spec.manifest import read_manifest
+from unetops.train.loop import train_model
+
+
+def split_images(dataset: Path) -> list[Path]:
+    return [dataset / item.image for item in read_manifest(dataset).items if item.split == "test"]
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A crowded dataset (its masks are instance label images) and a tiny model trained on it with target auto."""
+    folder = tmp_path_factory.mktemp("crowded")
+    source = write_crowded_sample(folder, tiles=24, nuclei=30, size=96)
+    dataset = folder / "dataset"
+    build_dataset(source, DatasetSpec(width=None, height=None, group_pattern=r"(slide\d+)"), dataset, workers=1)
+    result = train_model(dataset, tiny_train_config(epochs=4, base_width=8), folder / "run", experiment=None)
+    assert result.onnx_max_difference < 1e-4
+    return dataset, result.model_dir
+
+
+def test_auto_trains_the_instance_target_and_keeps_thresholds_chosen_on_val(crowded) -> None:
+    _, model_dir = crowded
+    metadata = load_model(model_dir).metadata
+    assert metadata.network.target == "instances" and metadata.instances is not None
+    assert metadata.threshold == metadata.instances.foreground_threshold
+    assert 0 <= metadata.metrics["val_object_f1"] <= 1
+
+
+def test_both_backends_give_the_same_instances(crowded) -> None:
+    dataset, model_dir = crowded
+    image = read_image(split_images(dataset)[0]).array
+    onnx = Segmenter(load_model(model_dir)).segment(image)
+    torch = Segmenter(load_model(model_dir / "model.pt", Backend.torch)).segment(image)
+    assert onnx.instances is not None and onnx.instances.dtype == np.int32
+    assert ((onnx.instances > 0) == onnx.mask).all()
+    assert (onnx.instances == torch.instances).mean() > 0.999
+
+
+def test_predict_quantify_and_evaluate_use_the_models_instances(crowded, tmp_path: Path) -> None:
+    from unetops.evaluation.run import evaluate_model
+    from unetops.inference.predict import predict_files
+    from unetops.quantify.config import load_profile
+    from unetops.quantify.run import quantify_images, segmenter_masks
+
+    dataset, model_dir = crowded
+    model = load_model(model_dir)
+    images = split_images(dataset)
+    predict_files(images, model, tmp_path / "predicted")
+    segmented = Segmenter(model).segment(read_image(images[0]).array)
+    written = read_image(tmp_path / "predicted" / f"{images[0].stem}_instances.png", mask=True).array
+    assert written.dtype == np.uint16 and (written == segmented.instances).all()
+
+    quantified = quantify_images(images[:1], segmenter_masks(Segmenter(model)), tmp_path / "q", load_profile("ki67"))
+    large = np.bincount(segmented.instances.ravel())[1:] >= load_profile("ki67").min_area
+    assert quantified.images[0].summary["nuclei"] == int(large.sum())
+
+    evaluations, summary = evaluate_model(model, dataset, split="test")
+    assert {"map", "ap50", "sq", "rq", "splits", "merges"} <= set(summary["metrics"])
+    assert evaluations[0].metrics["count_predicted"] == segmented.instances.max()
