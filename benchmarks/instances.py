@@ -14,7 +14,6 @@ Goal: instance mode's object F1 at least 0.05 above binary + watershed, Dice no 
 from __future__ import annotations
 
 import argparse
-import itertools
 import tempfile
 import time
 from pathlib import Path
@@ -26,15 +25,13 @@ from unetops.evaluation.objects import object_metrics
 from unetops.evaluation.pixel import pixel_metrics
 from unetops.imageio import image_to_uint8, read_image
 from unetops.model.backends import load_model
-from unetops.model.instances import object_f1, split_touching
+from unetops.model.instances import choose_watershed_params, split_touching
 from unetops.model.segmenter import Segmenter
 from unetops.sample import write_crowded_sample
 from unetops.spec import DatasetSpec
 from unetops.spec.manifest import read_manifest
 from unetops.train.config import TrainConfig
 from unetops.train.loop import train_model
-
-WATERSHED_GRID = {"min_distance": (1, 2, 3, 4, 5, 6), "footprint": (3, 5, 7, 9)}
 
 
 def split_images(dataset: Path, split: str) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -46,17 +43,6 @@ def split_images(dataset: Path, split: str) -> list[tuple[np.ndarray, np.ndarray
             truth = read_image(dataset / item.instances, mask=True).array.astype(np.int32)
             out.append((image, truth > 0, truth))
     return out
-
-
-def watershed_settings(segmenter: Segmenter, val: list) -> dict[str, int]:
-    """The watershed settings with the best mean object F1 on the validation images."""
-    masks = [segmenter.segment(image, prepared=True).mask for image, _, _ in val]
-    scores = {}
-    for distance, footprint in itertools.product(*WATERSHED_GRID.values()):
-        found = [split_touching(mask, distance, footprint) for mask in masks]
-        scores[(distance, footprint)] = np.mean([object_f1(f, t) for f, (_, _, t) in zip(found, val, strict=True)])
-    distance, footprint = max(scores, key=scores.get)
-    return {"min_distance": distance, "footprint": footprint}
 
 
 def evaluate(segmenter: Segmenter, test: list, settings: dict[str, int] | None) -> dict[str, float]:
@@ -89,7 +75,8 @@ def main() -> None:
             config = TrainConfig(target=target, time_budget=f"{options.seconds}s", epochs=10_000, patience=10_000)
             trained = train_model(dataset, config, folder / target, experiment=None)
             segmenter = Segmenter(load_model(trained.model_dir / "model.onnx"))
-            settings = watershed_settings(segmenter, val) if target == "binary" else None
+            masks = [segmenter.segment(image, prepared=True).mask for image, _, _ in val]
+            settings = choose_watershed_params(masks, [t for _, _, t in val])[0] if target == "binary" else None
             results[target] = {**evaluate(segmenter, test, settings), "train_s": trained.seconds}
             chosen = settings or segmenter.model.metadata.instances.model_dump()
             print(f"  {target}: {trained.epochs_run} epochs, chosen on val: {chosen}")
