@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from unetops.sample import SampleSummary, write_sample
@@ -40,3 +42,21 @@ def tiny_model(tiny_dataset, tmp_path_factory: pytest.TempPathFactory):
 
     out = tmp_path_factory.mktemp("tiny-model") / "run"
     return train_model(tiny_dataset, tiny_train_config(epochs=6, base_width=8), out, experiment=None).model_dir
+
+
+@pytest.fixture(scope="session")
+def crowded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A crowded dataset (its masks are instance label images) and a tiny model trained on it with target auto."""
+    from helpers import tiny_train_config
+    from unetops.dataset.build import build_dataset
+    from unetops.sample import write_crowded_sample
+    from unetops.spec import DatasetSpec
+    from unetops.train.loop import train_model
+
+    folder = tmp_path_factory.mktemp("crowded")
+    source = write_crowded_sample(folder, tiles=24, nuclei=30, size=96)
+    dataset = folder / "dataset"
+    build_dataset(source, DatasetSpec(width=None, height=None, group_pattern=r"(slide\d+)"), dataset, workers=1)
+    result = train_model(dataset, tiny_train_config(epochs=4, base_width=8), folder / "run", experiment=None)
+    assert result.onnx_max_difference < 1e-4
+    return dataset, result.model_dir

@@ -50,3 +50,16 @@ def test_a_float_tiff_in_a_folder_is_reported_and_the_others_predicted(tiny_mode
     summary = predict_files([tmp_path / "in"], load_model(tiny_model), tmp_path / "out")
     assert [(p.name, "floating-point" in m) for p, m in summary.failed] == [("f.tif", True)]
     assert (tmp_path / "out" / "a_mask.png").is_file() and (tmp_path / "out" / "z_mask.png").is_file()
+
+
+def test_more_nuclei_than_a_png_holds_go_to_a_32_bit_ome_tiff() -> None:
+    import io
+
+    import tifffile
+
+    from unetops.inference.predict import MAX_PNG_LABEL, encode_instances
+
+    labels = np.arange(1, 300 * 300 + 1, dtype=np.int32).reshape(300, 300)  # 90,000 nuclei
+    assert labels.max() > MAX_PNG_LABEL
+    back = tifffile.imread(io.BytesIO(encode_instances(labels, png=False)))
+    assert back.dtype == np.uint32 and (back == labels).all()

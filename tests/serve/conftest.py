@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -40,15 +41,14 @@ def serving_model(tiny_dataset: Path, tmp_path_factory: pytest.TempPathFactory) 
     return train_model(tiny_dataset, config, tmp_path_factory.mktemp("serving") / "run", experiment=None).model_dir
 
 
-@pytest.fixture(scope="module")
-def served(serving_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """`unetops serve` in a subprocess (its own working directory: no registry) until the module ends."""
-    home = tmp_path_factory.mktemp("serve")
+@contextlib.contextmanager
+def serving(model: Path, home: Path) -> Iterator[Served]:
+    """`unetops serve --model MODEL` in a subprocess (working directory `home`: no registry) while inside."""
     port = free_port()
     env = {**os.environ, "UNETOPS_API_TOKENS": TOKEN}
     env.pop("MLFLOW_TRACKING_URI", None)
     log = home / "serve.log"
-    command = [sys.executable, "-m", "unetops", "serve", "--model", str(serving_model), "--port", str(port)]
+    command = [sys.executable, "-m", "unetops", "serve", "--model", str(model), "--port", str(port)]
     command += ["--max-upload-mb", str(UPLOAD_LIMIT_MB), "--max-pixels", "4000000", "--threads", "1"]
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -68,3 +68,10 @@ def served(serving_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def served(serving_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`unetops serve` with the serving model until the module ends."""
+    with serving(serving_model, tmp_path_factory.mktemp("serve")) as server:
+        yield server

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import psutil
 import pyarrow.parquet as pq
 import pytest
@@ -200,3 +201,28 @@ def test_warnings_of_many_tiles_are_summarised_by_kind() -> None:
         f"2 tile(s): {shift.format('dab_od_shift 1.3')}",
         "1 tile(s): grayscale image, but x",
     ]
+
+
+def test_an_instance_models_nuclei_are_measured_on_a_slide(svs_slide: SyntheticSlide, crowded, tmp_path: Path) -> None:
+    from unetops.model.backends import load_model
+    from unetops.model.segmenter import Segmenter
+    from unetops.slide.masks import model_masks
+
+    import tifffile
+
+    model = load_model(crowded[1])
+    document = quantify_slide(svs_slide.path, model_masks(Segmenter(model)), tmp_path, KI67, masks_id="instances",
+                              settings=QUICK.model_copy(update={"qc_fields": 0}), instance_labels=True)  # fmt: skip
+    nuclei = pq.read_table(tmp_path / "synthetic" / "nuclei.parquet")
+    assert document["summary"]["nuclei"] == nuclei.num_rows > 0
+    assert nuclei["id"].to_pylist() == list(range(1, nuclei.num_rows + 1))
+    with tifffile.TiffFile(tmp_path / "synthetic" / "labels.ome.tif") as tif:
+        series = tif.series[0]
+        labels = series.levels[0].asarray()
+        assert labels.dtype == np.uint32 and len(series.levels) == 3
+    drawn = np.bincount(labels.ravel(), minlength=nuclei.num_rows + 1)[1:]
+    assert len(drawn) == nuclei.num_rows and (drawn > 0).mean() > 0.98  # every nucleus drawn, no unknown id
+    area = nuclei["area_um2"].to_numpy() / svs_slide.mpp**2  # pixels, as measured
+    assert np.median(np.abs(drawn - area) / area) < 0.1  # whole, from its outline
+    columns, rows = np.round(nuclei["x"].to_numpy()).astype(int), np.round(nuclei["y"].to_numpy()).astype(int)
+    assert (labels[rows, columns] == nuclei["id"].to_numpy()).mean() > 0.9  # each under its own centroid

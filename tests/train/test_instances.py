@@ -23,24 +23,17 @@ def split_images(dataset: Path) -> list[Path]:
     return [dataset / item.image for item in read_manifest(dataset).items if item.split == "test"]
 
 
-@pytest.fixture(scope="module")
-def crowded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A crowded dataset (its masks are instance label images) and a tiny model trained on it with target auto."""
-    folder = tmp_path_factory.mktemp("crowded")
-    source = write_crowded_sample(folder, tiles=24, nuclei=30, size=96)
-    dataset = folder / "dataset"
-    build_dataset(source, DatasetSpec(width=None, height=None, group_pattern=r"(slide\d+)"), dataset, workers=1)
-    result = train_model(dataset, tiny_train_config(epochs=4, base_width=8), folder / "run", experiment=None)
-    assert result.onnx_max_difference < 1e-4
-    return dataset, result.model_dir
-
-
 def test_auto_trains_the_instance_target_and_keeps_thresholds_chosen_on_val(crowded) -> None:
     _, model_dir = crowded
     metadata = load_model(model_dir).metadata
     assert metadata.network.target == "instances" and metadata.instances is not None
     assert metadata.threshold == metadata.instances.foreground_threshold
     assert 0 <= metadata.metrics["val_object_f1"] <= 1
+
+
+def test_auto_stays_binary_when_instances_were_only_derived_from_masks(tiny_model: Path) -> None:
+    metadata = load_model(tiny_model).metadata  # trained with target auto on the sample (binary masks)
+    assert metadata.network.target == "binary" and metadata.instances is None
 
 
 def test_both_backends_give_the_same_instances(crowded) -> None:
@@ -111,3 +104,12 @@ def test_the_instance_target_beats_binary_and_watershed_on_crowded_tiles(tmp_pat
             [object_f1(f, truth.astype(np.int32)) for f, (_, truth) in zip(labels, test, strict=True)]
         )
     assert scores["instances"] >= scores["binary"] + 0.05, scores
+
+
+def test_exports_of_an_instance_model_keep_all_three_channels(crowded, tmp_path: Path) -> None:
+    from unetops.model.export import ExportFormat, export_model
+
+    _, model_dir = crowded
+    for fmt in ExportFormat:
+        written, difference = export_model(model_dir / "model.pt", fmt, tmp_path / f"model.{fmt.value}")
+        assert written.exists() and difference < 1e-4

@@ -87,10 +87,12 @@ def quantify(
     config = load_profile(profile)
     settings = SlideSettings(geojson_nuclei=geojson_nuclei, tile_size=tile_size, hotspot_area_mm2=hotspot_area)
     workers = measuring_workers(workers)
+    instance_labels = False
     if model is not None:
         loaded = load_model(model, threads=inference_threads(workers))
         source, source_id = model_masks(Segmenter(loaded)), sha256_file(loaded.path)
         analysis_mpp = loaded.metadata.dataset_spec.pixel_size_um
+        instance_labels = loaded.metadata.network.target == "instances"
     else:
         source, source_id, analysis_mpp = precomputed_masks(masks), f"masks:{masks.resolve()}", None
 
@@ -103,7 +105,8 @@ def quantify(
             with progress_bar(f"tiles of {slide.name}", rate=True) as (on_start, on_progress):
                 document = quantify_slide(
                     slide, source, out, config, masks_id=source_id, analysis_mpp=analysis_mpp, mpp=mpp, roi=roi,
-                    settings=settings, workers=workers, on_start=on_start, on_progress=on_progress,
+                    settings=settings, workers=workers, instance_labels=instance_labels, on_start=on_start,
+                    on_progress=on_progress,
                 )  # fmt: skip
         except UnetopsError as exc:
             failures.append((slide, exc.render()))

@@ -21,7 +21,7 @@ from unetops.spec.model import ImageType
 from unetops.visualize import Histogram, histogram_png
 
 THUMBNAIL = 256
-PLOTTED = ("dice", "iou", "object_f1", "aji", "pq", "hd95")
+PLOTTED = ("dice", "iou", "object_f1", "map", "aji", "pq", "hd95")
 
 
 def _png_data_uri(picture: np.ndarray) -> str:

@@ -18,8 +18,8 @@ from skimage.measure import label
 from skimage.segmentation import find_boundaries, watershed
 
 BACKGROUND, INTERIOR, BORDER = 0, 1, 2
-FOREGROUND_THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
-MARKER_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+FOREGROUND_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+MARKER_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 WATERSHED_GRID = {"min_distance": (1, 2, 3, 4, 5, 6), "footprint": (3, 5, 7, 9)}
 
 

@@ -45,7 +45,7 @@ from unetops.slide import geojson
 from unetops.slide.describe import resolved_mpp
 from unetops.slide.hotspot import HotSpot, field_counts, find_hotspot, heatmap
 from unetops.slide.measure import SCHEMA, TileMasks, measure_tile
-from unetops.slide.pyramid import write_mask_pyramid
+from unetops.slide.pyramid import NucleusLabels, write_pyramid
 from unetops.slide.readers import SlideReader, open_slide
 from unetops.slide.settings import SlideSettings
 from unetops.slide.tiles import Tile, TileGrid
@@ -168,21 +168,31 @@ def _draw_nuclei(crop: np.ndarray, table: pa.Table, origin: tuple[float, float],
 SMALL_COLUMNS = ["x", "y", "area_um2", "positive", "intensity_bin", "dab_od_mean"]  # what the summary needs
 
 
-def _combine(parts: list[Path], target: Path, region: Any) -> pa.Table:
-    """Append every tile's nuclei (inside `region`, if given) to one Parquet file, a tile at a time; returns
-    the few columns the summary and the hot spot need (memory grows with the nuclei, not with their outlines)."""
-    kept = []
-    with pq.ParquetWriter(target, SCHEMA) as writer:
-        for part in parts:
+NUCLEI_SCHEMA = pa.schema([pa.field("id", pa.uint32()), *SCHEMA])  # nuclei.parquet: ids 1..N in file order
+
+
+def _combine(parts: list[tuple[int, Path]], target: Path, region: Any) -> tuple[pa.Table, dict[int, int]]:
+    """Append every tile's nuclei (inside `region`, if given) to one Parquet file, a row group per tile, with
+    ids 1..N; returns the few columns the summary and the hot spot need (memory grows with the nuclei, not with
+    their outlines) and each tile's row group."""
+    kept, groups, first = [], {}, 1
+    with pq.ParquetWriter(target, NUCLEI_SCHEMA) as writer:
+        for index, part in parts:
             table = pq.read_table(part)
             if region is not None:
                 import shapely
 
                 inside = shapely.contains_xy(region, table["x"].to_numpy(), table["y"].to_numpy())
                 table = table.filter(pa.array(inside))
-            writer.write_table(table)
+            if table.num_rows == 0:
+                continue
+            ids = pa.array(np.arange(first, first + table.num_rows), pa.uint32())
+            writer.write_table(table.add_column(0, "id", ids))
+            first += table.num_rows
+            groups[index] = len(groups)
             kept.append(table.select(SMALL_COLUMNS))
-    return pa.concat_tables(kept) if kept else SCHEMA.empty_table().select(SMALL_COLUMNS)
+    small = pa.concat_tables(kept) if kept else SCHEMA.empty_table().select(SMALL_COLUMNS)
+    return small, groups
 
 
 def _inside(nuclei: Path, x: float, y: float, side: float) -> pa.Table:
@@ -234,6 +244,7 @@ def quantify_slide(
     roi: Path | None = None,
     settings: SlideSettings | None = None,
     workers: int | None = None,
+    instance_labels: bool = False,
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
@@ -251,6 +262,8 @@ def quantify_slide(
         settings: tiling and output settings.
         workers: processes that measure segmented tiles while this one segments the next (0: measure here);
             default `measuring_workers`.
+        instance_labels: also write `labels.ome.tif`, the nuclei as an instance label pyramid (for a model that
+            gives instances).
         on_start, on_progress: progress callbacks (tiles).
 
     Returns:
@@ -283,7 +296,7 @@ def quantify_slide(
             atomic_write_json(job, {"fingerprint": fingerprint, "slide": str(slide)})
             warnings = _run_tiles(reader, grid, tiles, work, masks, config, pool, helpers, on_progress)
             nuclei = work / "nuclei.parquet"
-            table = _combine([_tile_paths(work, tile.index)[0] for tile in tiles], nuclei, region)
+            table, groups = _combine([(t.index, _tile_paths(work, t.index)[0]) for t in tiles], nuclei, region)
             tissue_mm2 = float(analysed.sum()) * (thumb_scale * mpp0 / 1000) ** 2
             summary = slide_summary(table, config, tissue_mm2)
             positive = table["positive"].to_numpy(zero_copy_only=False)
@@ -301,7 +314,11 @@ def quantify_slide(
                 try:
                     heat = heatmap(thumbnail, counts, thumb_scale, settings.hotspot_min_nuclei)
                     _write_pictures(staging, thumbnail, analysed, heat)
-                    write_mask_pyramid(staging / "mask.ome.tif", grid, partial(_core_mask, work, done))
+                    write_pyramid(staging / "mask.ome.tif", grid, partial(_core_mask, work, done))
+                    if instance_labels:
+                        write_pyramid(
+                            staging / "labels.ome.tif", grid, NucleusLabels(nuclei, grid, groups), labels=True
+                        )
                     _write_qc(staging / "qc", reader, grid, nuclei, hotspot, tiles, settings)
                 finally:
                     geojson_written()

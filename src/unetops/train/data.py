@@ -33,8 +33,11 @@ class Split:
 
 
 def has_instance_labels(manifest: DatasetManifest) -> bool:
-    """Whether the dataset's train images carry instances of their own (not derived from the binary masks)."""
-    return any(item.split == "train" and item.instances and item.instances_derived is False for item in manifest.items)
+    """Whether the dataset's train images carry instances of their own, not derived from the binary masks (builds
+    before `instances_derived` wrote instances only for sources that had them)."""
+    return any(
+        item.split == "train" and item.instances and item.instances_derived is not True for item in manifest.items
+    )
 
 
 def load_split(dataset: Path, manifest: DatasetManifest, split: str, target: str) -> Split:
