@@ -69,6 +69,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/predict_throughput.py
 	$(PY) benchmarks/quantify_throughput.py
 	$(PY) benchmarks/serve_load.py
+	$(PY) benchmarks/slide.py
+	$(PY) benchmarks/instances.py
 
 clean:
 	rm -rf $(VENV) $(DEPLOY_VENV) data .pytest_cache

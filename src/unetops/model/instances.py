@@ -4,7 +4,8 @@ An instance model (`target: instances`) predicts three classes per pixel: backgr
 nucleus border (the nnU-Net border-core scheme, as DSB 2018 winners did). Instances grow by a
 marker-controlled watershed: markers are the connected interiors, the flooded surface is the interior
 probability, and the flood stays inside the foreground (interior or border). Its two thresholds are chosen
-on the validation split for the best object F1 (`choose_instance_params`) and kept in the model's metadata.
+on the validation split, the foreground's for the best pixel Dice and the markers' for the best object F1
+(`choose_instance_params`), and kept in the model's metadata.
 """
 
 from __future__ import annotations
@@ -110,11 +111,20 @@ def object_f1(prediction: np.ndarray, truth: np.ndarray) -> float:
     return 2 * int((iou_table(prediction, truth) > 0.5).sum()) / (n_true + n_pred)
 
 
+def _dice(prediction: np.ndarray, truth: np.ndarray) -> float:
+    total = prediction.sum() + truth.sum()
+    return 1.0 if total == 0 else 2 * float((prediction & truth).sum()) / float(total)
+
+
 def choose_instance_params(maps: list[np.ndarray], truths: list[np.ndarray]) -> tuple[InstanceParams, float]:
-    """The thresholds (a grid of `FOREGROUND_THRESHOLDS` x `MARKER_THRESHOLDS`) with the best mean object F1
-    over validation images (class probabilities and true instances), and that F1."""
-    best, best_f1 = InstanceParams(), -1.0
-    for foreground, marker in itertools.product(FOREGROUND_THRESHOLDS, MARKER_THRESHOLDS):
+    """Thresholds chosen on validation images (class probabilities and true instances): the foreground threshold
+    (of `FOREGROUND_THRESHOLDS`) with the best mean pixel Dice, then the marker threshold (of
+    `MARKER_THRESHOLDS`) with the best mean object F1 within that foreground; returns them and that F1."""
+    pixels = {t: np.mean([_dice(1.0 - m[BACKGROUND] > t, y > 0) for m, y in zip(maps, truths, strict=True)])
+              for t in FOREGROUND_THRESHOLDS}  # fmt: skip
+    foreground = max(FOREGROUND_THRESHOLDS, key=pixels.__getitem__)
+    best, best_f1 = InstanceParams(foreground_threshold=foreground), -1.0
+    for marker in MARKER_THRESHOLDS:
         params = InstanceParams(foreground_threshold=foreground, marker_threshold=marker)
         f1 = float(np.mean([object_f1(instances_from_maps(m, params), t) for m, t in zip(maps, truths, strict=True)]))
         if f1 > best_f1:
