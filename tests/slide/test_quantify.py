@@ -204,11 +204,11 @@ def test_warnings_of_many_tiles_are_summarised_by_kind() -> None:
 
 
 def test_an_instance_models_nuclei_are_measured_on_a_slide(svs_slide: SyntheticSlide, crowded, tmp_path: Path) -> None:
+    import tifffile
+
     from unetops.model.backends import load_model
     from unetops.model.segmenter import Segmenter
     from unetops.slide.masks import model_masks
-
-    import tifffile
 
     model = load_model(crowded[1])
     document = quantify_slide(svs_slide.path, model_masks(Segmenter(model)), tmp_path, KI67, masks_id="instances",

@@ -6,9 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from helpers import tiny_train_config
 from unetops.dataset.build import build_dataset
 from unetops.imageio import read_image
 from unetops.model.backends import Backend, load_model

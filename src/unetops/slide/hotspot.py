@@ -104,12 +104,19 @@ def heatmap(
     full[offset : offset + index.shape[0], offset : offset + index.shape[1]] = index
     height, width = thumbnail.shape[:2]
     size = (round(full.shape[1] * counts.cell / thumb_scale), round(full.shape[0] * counts.cell / thumb_scale))
-    values = np.nan_to_num(full, nan=-1.0).astype(np.float32)
-    resized = cv2.resize(values, size, interpolation=cv2.INTER_NEAREST)[:height, :width]
-    canvas = np.full((height, width), -1.0, np.float32)
-    canvas[: resized.shape[0], : resized.shape[1]] = resized
-    colours = cv2.applyColorMap((np.clip(canvas, 0, 1) * 255).astype(np.uint8), cv2.COLORMAP_JET)[..., ::-1]
-    shown = canvas >= 0
-    out = thumbnail.copy()
-    out[shown] = (alpha * colours[shown] + (1 - alpha) * thumbnail[shown]).astype(np.uint8)
-    return out
+    values = np.nan_to_num(full, nan=-1.0)
+    # coloured on the field grid, then enlarged: only uint8 images at the thumbnail's size
+    colours = cv2.applyColorMap((np.clip(values, 0, 1) * 255).astype(np.uint8), cv2.COLORMAP_JET)[..., ::-1]
+    layers = [np.ascontiguousarray(colours), (values >= 0).astype(np.uint8)]
+    colour, shown = (_on_canvas(cv2.resize(layer, size, interpolation=cv2.INTER_NEAREST), height, width)
+                     for layer in layers)  # fmt: skip
+    blended = cv2.addWeighted(colour, alpha, thumbnail, 1 - alpha, 0)
+    return np.where(shown[..., None] > 0, blended, thumbnail)
+
+
+def _on_canvas(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """`image` cropped or zero-padded to height x width."""
+    canvas = np.zeros((height, width, *image.shape[2:]), image.dtype)
+    crop = image[:height, :width]
+    canvas[: crop.shape[0], : crop.shape[1]] = crop
+    return canvas
