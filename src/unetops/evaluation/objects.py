@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from unetops.model.instances import iou_table, overlap_table
+from unetops.model.instances import iou_table, overlap_table, relabel
 
 OBJECT_METRICS = ("object_f1", "ap50", "map", "aji", "pq", "sq", "rq", "splits", "merges", "count_error",
                   "count_predicted", "count_true")  # fmt: skip
 AP_THRESHOLDS = np.round(np.arange(0.5, 0.96, 0.05), 2)  # the DSB 2018 IoU thresholds 0.5, 0.55, ..., 0.95
-
-
-def relabel(labels: np.ndarray) -> np.ndarray:
-    """Labels renumbered 1..N in order of first appearance (0 stays background)."""
-    values, inverse = np.unique(labels, return_inverse=True)
-    if values[0] != 0:
-        inverse = inverse + 1
-    return inverse.reshape(labels.shape).astype(np.int32)
 
 
 def match_objects(prediction: np.ndarray, truth: np.ndarray, threshold: float = 0.5) -> list[tuple[int, int, float]]:

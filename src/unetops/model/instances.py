@@ -54,10 +54,11 @@ def instances_from_maps(probabilities: np.ndarray, params: InstanceParams) -> np
     orphans = label(foreground & (labels == 0), connectivity=2)  # foreground without a seed: its own nucleus
     if orphans.any():
         labels[orphans > 0] = orphans[orphans > 0] + labels.max()
-    return _sequential(labels)
+    return relabel(labels)
 
 
-def _sequential(labels: np.ndarray) -> np.ndarray:
+def relabel(labels: np.ndarray) -> np.ndarray:
+    """Labels renumbered 1..N in order of their values (0 stays background), int32."""
     values, inverse = np.unique(labels, return_inverse=True)
     return (inverse.reshape(labels.shape) + (values[0] != 0)).astype(np.int32)
 
