@@ -57,34 +57,41 @@ def end_with(owner: int) -> None:
     threading.Thread(target=watch, name="unetops-end-with-owner", daemon=True).start()
 
 
-@contextlib.contextmanager
-def limited_threads(threads: int) -> Iterator[None]:
-    """At most `threads` threads in each numerical library's pool (BLAS, OpenMP, OpenCV) while inside: a process
-    that shares the cores with worker processes keeps to its share (idle BLAS threads spinning on a busy
-    core cost a third of a slide's time)."""
+def _limit_threads(threads: int) -> Callable[[], None]:
+    """At most `threads` threads in each loaded numerical library's pool (BLAS, OpenMP, OpenCV); returns the call
+    that restores the limits as they were."""
     import cv2
     from threadpoolctl import threadpool_limits
 
     before = cv2.getNumThreads()
     cv2.setNumThreads(threads)
-    try:
-        with threadpool_limits(threads):
-            yield
-    finally:
+    limits = threadpool_limits(threads)
+
+    def restore() -> None:
+        limits.restore_original_limits()
         cv2.setNumThreads(before)
+
+    return restore
+
+
+@contextlib.contextmanager
+def limited_threads(threads: int) -> Iterator[None]:
+    """`_limit_threads` while inside: a process that shares the cores with worker processes keeps to its share
+    (idle BLAS threads spinning on a busy core cost a third of a slide's time)."""
+    restore = _limit_threads(threads)
+    try:
+        yield
+    finally:
+        restore()
 
 
 def worker_start(owner: int) -> None:
-    """Pool-worker initializer: end with `owner` (`end_with`), and one thread per numerical library, since the
-    pool's processes are the parallelism."""
+    """Pool-worker initializer: end with `owner` (`end_with`), and one thread per numerical library for the
+    worker's life, since the pool's processes are the parallelism."""
     end_with(owner)
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # libraries loaded later
         os.environ[variable] = "1"
-    import cv2
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1)  # libraries already loaded
-    cv2.setNumThreads(1)
+    _limit_threads(1)  # libraries already loaded
 
 
 def parallel_map(

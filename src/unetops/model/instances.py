@@ -50,11 +50,15 @@ def instances_from_maps(probabilities: np.ndarray, params: InstanceParams) -> np
     markers = label((interior > params.marker_threshold) & foreground, connectivity=1)
     sizes = np.bincount(markers.ravel())
     markers[(sizes < params.min_marker_area)[markers]] = 0
-    labels = watershed(-interior, markers, mask=foreground)
-    orphans = label(foreground & (labels == 0), connectivity=2)  # foreground without a seed: its own nucleus
+    return relabel(_unseeded_kept(watershed(-interior, markers, mask=foreground), foreground))
+
+
+def _unseeded_kept(labels: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """`labels` (a watershed's) with every piece of `mask` that no seed reached added as a nucleus of its own."""
+    orphans = label(mask & (labels == 0), connectivity=2)
     if orphans.any():
         labels[orphans > 0] = orphans[orphans > 0] + labels.max()
-    return relabel(labels)
+    return labels
 
 
 def relabel(labels: np.ndarray) -> np.ndarray:
@@ -79,11 +83,7 @@ def split_touching(mask: np.ndarray, min_distance: int, footprint: int) -> np.nd
     )  # fmt: skip
     markers = np.zeros(mask.shape, np.int32)
     markers[tuple(peaks.T)] = np.arange(1, len(peaks) + 1)
-    labels = watershed(-distance, markers, mask=mask)
-    orphans = components * ((labels == 0) & mask)  # components too small to hold a seed keep their own label
-    if orphans.any():
-        labels[orphans > 0] = orphans[orphans > 0] + labels.max()
-    return labels.astype(np.int32)
+    return _unseeded_kept(watershed(-distance, markers, mask=mask), mask).astype(np.int32)
 
 
 def overlap_table(prediction: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

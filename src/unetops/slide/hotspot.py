@@ -77,8 +77,16 @@ def find_hotspot(
         size: the slide's (width, height) in level-0 px.
         mpp: micrometres per level-0 pixel.
     """
-    side = math.sqrt(area_mm2) * 1000 / mpp
-    counts = field_counts(x, y, positive, size, side)
+    return best_field(field_counts(x, y, positive, size, field_side(area_mm2, mpp)), mpp, min_nuclei)
+
+
+def field_side(area_mm2: float, mpp: float) -> float:
+    """The side, in level-0 px, of a square field of `area_mm2`."""
+    return math.sqrt(area_mm2) * 1000 / mpp
+
+
+def best_field(counts: FieldCounts, mpp: float, min_nuclei: int) -> HotSpot | None:
+    """`find_hotspot` on counts already made (the heatmap reads the same counts)."""
     enough = counts.nuclei >= min_nuclei
     if not enough.any():
         return None

@@ -43,7 +43,7 @@ from unetops.quantify.instances import Nuclei
 from unetops.quantify.summary import image_summary
 from unetops.slide import geojson
 from unetops.slide.describe import resolved_mpp
-from unetops.slide.hotspot import HotSpot, field_counts, find_hotspot, heatmap
+from unetops.slide.hotspot import HotSpot, best_field, field_counts, field_side, heatmap
 from unetops.slide.measure import SCHEMA, TileMasks, measure_tile
 from unetops.slide.pyramid import NucleusLabels, write_pyramid
 from unetops.slide.readers import SlideReader, open_slide
@@ -301,11 +301,9 @@ def quantify_slide(
             summary = slide_summary(table, config, tissue_mm2)
             positive = table["positive"].to_numpy(zero_copy_only=False)
             x, y = table["x"].to_numpy(), table["y"].to_numpy()
-            hotspot = find_hotspot(x, y, positive, reader.info.dimensions, mpp0, area_mm2=settings.hotspot_area_mm2,
-                                   min_nuclei=settings.hotspot_min_nuclei)  # fmt: skip
-            counts = field_counts(
-                x, y, positive, reader.info.dimensions, math.sqrt(settings.hotspot_area_mm2) * 1000 / mpp0
-            )
+            side = field_side(settings.hotspot_area_mm2, mpp0)
+            counts = field_counts(x, y, positive, reader.info.dimensions, side)
+            hotspot = best_field(counts, mpp0, settings.hotspot_min_nuclei)
             done = set(tile.index for tile in tiles)
             with atomic_directory(final, overwrite=True) as staging:
                 nuclei.replace(staging / "nuclei.parquet")

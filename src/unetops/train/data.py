@@ -24,7 +24,7 @@ class Split:
         images: float32 (C, H, W) in [0, 1].
         targets: float32 (1, H, W): the mask in {0, 1} (binary target) or the class map in {0, 1, 2}
             (background, interior, border: instance target).
-        instances: the true instances, int32 (H, W).
+        instances: the true instances, int32 (H, W), for the instance target (its thresholds are chosen on them).
     """
 
     images: list[np.ndarray]
@@ -41,7 +41,8 @@ def has_instance_labels(manifest: DatasetManifest) -> bool:
 
 
 def load_split(dataset: Path, manifest: DatasetManifest, split: str, target: str) -> Split:
-    """A split's images, training targets for `target` (binary or instances) and true instances."""
+    """A split's images and training targets for `target` (binary or instances), and for instances the true
+    instances; only the files the target needs are read."""
     loaded = Split([], [], [])
     for item in manifest.items:
         if item.split != split:
@@ -49,14 +50,16 @@ def load_split(dataset: Path, manifest: DatasetManifest, split: str, target: str
         image = image_to_uint8(read_image(dataset / item.image))
         image = image[None] if image.ndim == 2 else image.transpose(2, 0, 1)
         loaded.images.append(np.ascontiguousarray(image, dtype=np.float32) / 255.0)
-        mask = read_mask(dataset / item.mask)
-        instances = (
-            read_image(dataset / item.instances, mask=True).array.astype(np.int32)
-            if item.instances
-            else connected_components(mask)
-        )
-        loaded.instances.append(instances)
-        target_map = instance_targets(instances) if target == "instances" else mask
+        if target == "instances":
+            instances = (
+                read_image(dataset / item.instances, mask=True).array.astype(np.int32)
+                if item.instances
+                else connected_components(read_mask(dataset / item.mask))
+            )
+            loaded.instances.append(instances)
+            target_map = instance_targets(instances)
+        else:
+            target_map = read_mask(dataset / item.mask)
         loaded.targets.append(target_map.astype(np.float32)[None])
     return loaded
 
