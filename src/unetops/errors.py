@@ -67,6 +67,7 @@ EXTRA_OF_MODULE = {
     **dict.fromkeys(("torch", "monai", "lightning_fabric", "onnx"), "train"),
     "mlflow": "train] or unetops[registry",
     **dict.fromkeys(("onnxruntime", "fastapi", "uvicorn", "starlette", "prometheus_client", "multipart"), "serve"),
+    **dict.fromkeys(("dask", "distributed"), "cluster"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import ctypes
+import functools
 import multiprocessing
 import os
 import signal
@@ -85,13 +86,19 @@ def limited_threads(threads: int) -> Iterator[None]:
         restore()
 
 
-def worker_start(owner: int) -> None:
-    """Pool-worker initializer: end with `owner` (`end_with`), and one thread per numerical library for the
-    worker's life, since the pool's processes are the parallelism."""
-    end_with(owner)
+@functools.cache
+def one_thread_each() -> None:
+    """One thread per numerical library for the rest of this process's life: in a worker process, the workers
+    are the parallelism. Once per process."""
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # libraries loaded later
         os.environ[variable] = "1"
     _limit_threads(1)  # libraries already loaded
+
+
+def worker_start(owner: int) -> None:
+    """Pool-worker initializer: end with `owner` (`end_with`), and `one_thread_each`."""
+    end_with(owner)
+    one_thread_each()
 
 
 def parallel_map(

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from unetops.cli.batch import SCHEDULER_OPTION, WORKERS_OPTION, batch_client
 from unetops.cli.console import console, err_console, progress_bar
 from unetops.model.backends import Backend
 
@@ -23,16 +24,24 @@ def predict(
     overlay: bool = typer.Option(True, help="Also write the image with predicted outlines."),
     threshold: float = typer.Option(None, help="Foreground threshold (default: the model's)."),
     window: int = typer.Option(None, min=16, help="Sliding-window size (default: the training patch size)."),
+    scheduler: str = SCHEDULER_OPTION,
+    workers: int = WORKERS_OPTION,
 ) -> None:
-    """Segment images of any size (tiled, Gaussian-blended); unreadable files are reported and skipped."""
+    """Segment images of any size (tiled, Gaussian-blended), one Dask task per image; unreadable files are
+    reported and skipped, and a rerun skips the images already done."""
+    from unetops.imageio.inputs import expand_inputs
     from unetops.inference.predict import predict_files
     from unetops.model.backends import load_model
 
     loaded = load_model(model, backend)
-    with progress_bar("predicting") as (on_start, on_progress):
+    files = expand_inputs(inputs)
+    with (
+        batch_client(scheduler, workers, len(files)) as client,
+        progress_bar("predicting", rate=True) as (start, progress),
+    ):
         summary = predict_files(
-            inputs, loaded, out, tta=tta, probabilities=probabilities, overlay=overlay, threshold=threshold,
-            window=window, on_start=on_start, on_progress=on_progress,
+            files, loaded, out, tta=tta, probabilities=probabilities, overlay=overlay, threshold=threshold,
+            window=window, client=client, on_start=start, on_progress=progress,
         )  # fmt: skip
     console.print(f"wrote {len(summary.written)} files to {out}")
     for path, warning in summary.warnings:

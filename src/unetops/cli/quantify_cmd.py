@@ -8,12 +8,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from unetops.cli.batch import SCHEDULER_OPTION, WORKERS_OPTION, batch_client
 from unetops.cli.console import console, err_console, progress_bar
 from unetops.cli.options import field_default
 from unetops.imageio.inputs import expand_inputs
 from unetops.model.backends import Backend
 from unetops.quantify.config import PROFILES, load_profile
-from unetops.quantify.run import masks_from_folder, quantify_images, segmenter_masks
+from unetops.quantify.run import masks_from_folder, quantify_images, segmenter_masks, worker_masks
 from unetops.spec.model import DatasetSpec
 
 
@@ -28,30 +29,31 @@ def quantify(
     profile: str = typer.Option("ki67", help=f"Profile: {', '.join(PROFILES)} or a YAML file."),
     pixel_size: float = typer.Option(None, min=0, help="Micrometres per pixel (adds um, um^2 and density per mm^2)."),
     backend: Backend = typer.Option(Backend.onnx, help="Backend for --model."),
+    scheduler: str = SCHEDULER_OPTION,
+    workers: int = WORKERS_OPTION,
 ) -> None:
-    """Instances, per-nucleus features and per-image summaries (Ki-67 index, H-score, Allred)."""
+    """Instances, per-nucleus features and per-image summaries (Ki-67 index, H-score, Allred), one Dask task
+    per image; a rerun skips the images already measured."""
     if (masks is None) == (model is None):
         raise typer.BadParameter("give exactly one of --masks and --model")
     config = load_profile(profile)
     if config.experimental:
         err_console.print(f"[yellow]profile {config.name} is experimental:[/] {config.description}")
-    if masks is not None:
-        source = masks_from_folder(masks, mask_keyword)
-    else:
-        from unetops.model.backends import load_model
-        from unetops.model.segmenter import Segmenter
+    files = expand_inputs(images)
+    with (
+        batch_client(scheduler, workers, len(files)) as client,
+        progress_bar("quantifying", rate=True) as (start, progress),
+    ):
+        if masks is not None:
+            source = masks_from_folder(masks, mask_keyword)
+        else:
+            from unetops.model.backends import load_model
+            from unetops.model.segmenter import Segmenter
 
-        source = segmenter_masks(Segmenter(load_model(model, backend)))
-
-    with progress_bar("quantifying") as (on_start, on_progress):
+            loaded = load_model(model, backend)
+            source = worker_masks(loaded) if client is not None else segmenter_masks(Segmenter(loaded))
         result = quantify_images(
-            expand_inputs(images),
-            source,
-            out,
-            config,
-            pixel_size=pixel_size,
-            on_start=on_start,
-            on_progress=on_progress,
+            files, source, out, config, pixel_size=pixel_size, client=client, on_start=start, on_progress=progress
         )
     longest = max((len(q.name) for q in result.images), default=5)
     table = Table(title=f"profile {config.name}", title_justify="left")

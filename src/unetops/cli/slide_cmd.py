@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from unetops.cli.batch import SCHEDULER_OPTION, WORKERS_OPTION, batch_client
 from unetops.cli.console import console, err_console, progress_bar
 from unetops.cli.options import field_option
 from unetops.slide.settings import SlideSettings
@@ -68,49 +69,63 @@ def quantify(
     geojson_nuclei: str = field_option(SlideSettings, "geojson_nuclei"),
     tile_size: int = field_option(SlideSettings, "tile_size"),
     hotspot_area: float = field_option(SlideSettings, "hotspot_area_mm2", "--hotspot-area"),
-    workers: int = typer.Option(
-        None, min=0, help="Processes measuring tiles while the model segments the next (default: half the cores)."
-    ),
+    scheduler: str = SCHEDULER_OPTION,
+    workers: int = WORKERS_OPTION,
 ) -> None:
     """Every nucleus of each slide's tissue (Parquet), Ki-67 index, H-score, Allred and the hot spot, GeoJSON for
-    QuPath, a mask pyramid, heatmap and QC crops; resumable, a failing slide does not stop the others."""
+    QuPath, a mask pyramid, heatmap and QC crops. Slides are split into blocks of tiles, run as Dask tasks;
+    resumable (finished tiles and slides are not redone), and a failing slide does not stop the others."""
     from unetops.errors import UnetopsError
     from unetops.fileio import sha256_file
     from unetops.model.backends import load_model
     from unetops.model.segmenter import Segmenter
     from unetops.quantify.config import load_profile
-    from unetops.slide.masks import model_masks, precomputed_masks
-    from unetops.slide.quantify import inference_threads, measuring_workers, quantify_slide
+    from unetops.slide.batch import SlidesResult, quantify_slides
+    from unetops.slide.masks import model_masks, precomputed_masks, worker_model_masks
+    from unetops.slide.quantify import SlideJob, inference_threads, measuring_workers, quantify_slide
 
     if (masks is None) == (model is None):
         raise typer.BadParameter("give exactly one of --model and --masks")
     config = load_profile(profile)
     settings = SlideSettings(geojson_nuclei=geojson_nuclei, tile_size=tile_size, hotspot_area_mm2=hotspot_area)
-    workers = measuring_workers(workers)
-    instance_labels = False
-    if model is not None:
-        loaded = load_model(model, threads=inference_threads(workers))
-        source, source_id = model_masks(Segmenter(loaded)), sha256_file(loaded.path)
-        analysis_mpp = loaded.metadata.dataset_spec.pixel_size_um
-        instance_labels = loaded.metadata.network.target == "instances"
-    else:
-        source, source_id, analysis_mpp = precomputed_masks(masks), f"masks:{masks.resolve()}", None
+    with batch_client(scheduler, workers) as client:
+        helpers = measuring_workers(None)
+        loaded = load_model(model, threads=inference_threads(helpers)) if model is not None else None
+        if loaded is not None:
+            source_id, analysis_mpp = sha256_file(loaded.path), loaded.metadata.dataset_spec.pixel_size_um
+            instance_labels = loaded.metadata.network.target == "instances"
+            source = worker_model_masks(loaded) if client is not None else model_masks(Segmenter(loaded))
+        else:
+            source, source_id, analysis_mpp, instance_labels = (
+                precomputed_masks(masks),
+                f"masks:{masks.resolve()}",
+                None,
+                False,
+            )
+        jobs = [
+            SlideJob(slide, out, config, source_id, analysis_mpp, mpp, roi, settings, instance_labels)
+            for slide in slides
+        ]
+        if client is not None:
+            with progress_bar(f"tiles of {len(slides)} slide(s)", rate=True) as (on_start, on_progress):
+                result = quantify_slides(client, jobs, source, on_start=on_start, on_progress=on_progress)
+        else:
+            result = SlidesResult()
+            for job in jobs:
+                try:
+                    with progress_bar(f"tiles of {job.slide.name}", rate=True) as (on_start, on_progress):
+                        result.documents[job.slide] = quantify_slide(
+                            job.slide, source, out, config, masks_id=source_id, analysis_mpp=analysis_mpp,
+                            mpp=mpp, roi=roi, settings=settings, workers=helpers, instance_labels=instance_labels,
+                            on_start=on_start, on_progress=on_progress,
+                        )  # fmt: skip
+                except UnetopsError as exc:
+                    result.failed.append((job.slide, exc.render()))
 
     table = Table(title=f"profile {config.name}", title_justify="left")
     for column in ("slide", "nuclei", "positive", "index %", "H-score", "Allred", "hot spot %", "per mm2"):
         table.add_column(column, no_wrap=column == "slide")
-    failures: list[tuple[Path, str]] = []
-    for slide in slides:
-        try:
-            with progress_bar(f"tiles of {slide.name}", rate=True) as (on_start, on_progress):
-                document = quantify_slide(
-                    slide, source, out, config, masks_id=source_id, analysis_mpp=analysis_mpp, mpp=mpp, roi=roi,
-                    settings=settings, workers=workers, instance_labels=instance_labels, on_start=on_start,
-                    on_progress=on_progress,
-                )  # fmt: skip
-        except UnetopsError as exc:
-            failures.append((slide, exc.render()))
-            continue
+    for slide, document in result.documents.items():
         s, hot = document["summary"], document["hotspot"]
         table.add_row(
             slide.name, str(s["nuclei"]), str(s.get("positive", "")), _number(s.get("ki67_index")),
@@ -122,7 +137,7 @@ def quantify(
     console.print(table)
     console.print(f"results in {out}/<slide>/: summary.json, nuclei.parquet, nuclei.geojson and hotspot.geojson "
                   "(QuPath: File > Import objects), heatmap.png, tissue.png, mask.ome.tif, qc/")  # fmt: skip
-    report_failures(failures)
+    report_failures(result.failed)
 
 
 def _number(value: float | None, digits: int = 1) -> str:

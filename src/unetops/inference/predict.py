@@ -5,17 +5,20 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from unetops.cluster import Markers, fingerprint, item_key, map_items
 from unetops.errors import ImageReadError
-from unetops.fileio import atomic_write_bytes, safe_name
+from unetops.fileio import atomic_write_bytes, safe_name, sha256_file
 from unetops.imageio import SUFFIX_BY_TYPE, encode_image, encode_labels, encode_mask, image_to_uint8, read_image
 from unetops.imageio.inputs import expand_inputs
 from unetops.imageio.types import ImageType
-from unetops.model.backends import LoadedModel
-from unetops.model.segmenter import Segmenter
+from unetops.model.backends import Backend, LoadedModel
+from unetops.model.segmenter import Segmenter, worker_segmenter
 from unetops.visualize import overlay_outlines
 
 MAX_PNG_LABEL = 65535
@@ -55,6 +58,39 @@ def encode_instances(labels: np.ndarray, png: bool) -> bytes:
     return buffer.getvalue()
 
 
+def predict_file(
+    path: Path, segmenter: Segmenter, out: Path, *, probabilities: bool, overlay: bool
+) -> dict[str, list[str]]:
+    """Predict one image and write its outputs into `out`; returns the files written and the input's warnings.
+
+    Raises:
+        ImageReadError: the file cannot be read as an image.
+    """
+    image = image_to_uint8(read_image(path))
+    result = segmenter.segment(image)
+    mask = result.mask
+    model = segmenter.model
+    names = output_names(safe_name(path.stem), model)
+    outputs = {"mask": encode_mask(mask, model.metadata.dataset_spec.mask_type)}
+    if result.instances is not None:
+        role = "instances" if result.instances.max() <= MAX_PNG_LABEL else "instances_tiff"
+        outputs[role] = encode_instances(result.instances, role == "instances")
+    if probabilities:
+        outputs["probabilities"] = encode_image((result.probabilities * 255 + 0.5).astype(np.uint8), ImageType.png)
+    if overlay:
+        outputs["overlay"] = encode_image(overlay_outlines(image, mask), ImageType.png)
+    for role, data in outputs.items():
+        atomic_write_bytes(out / names[role], data)
+    return {"written": [str(out / names[role]) for role in outputs], "warnings": result.warnings}
+
+
+def _predict_task(path: Path, *, model: str, backend: Backend, out: Path, options: dict[str, Any]) -> dict[str, Any]:
+    """`predict_file` on a batch worker, with the worker's copy of the model."""
+    segmenter = worker_segmenter(model, backend, threshold=options["threshold"], tta=options["tta"],
+                                 window=options["window"])  # fmt: skip
+    return predict_file(path, segmenter, out, probabilities=options["probabilities"], overlay=options["overlay"])
+
+
 def predict_files(
     inputs: list[str | Path],
     model: LoadedModel,
@@ -65,10 +101,11 @@ def predict_files(
     overlay: bool = True,
     threshold: float | None = None,
     window: int | None = None,
+    client: Any = None,
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> PredictionSummary:
-    """Predict every input image and write its outputs into `out`, one image at a time.
+    """Predict every input image and write its outputs into `out`.
 
     Args:
         inputs: files, folders or glob patterns.
@@ -81,36 +118,38 @@ def predict_files(
         overlay: also write the image with predicted outlines (PNG).
         threshold: foreground threshold; default the model's.
         window: sliding-window size; default the model's training patch size.
+        client: a Dask client (`unetops.cluster.connect`): one task per image on its workers, which load the
+            model from `model.path` (shared storage for a remote cluster); finished images are marked in
+            `out/.unetops-done/` and not predicted again. None: one image at a time in this process.
         on_start, on_progress: progress callbacks.
     """
     files = expand_inputs(inputs)
     if on_start:
         on_start(len(files))
-    segmenter = Segmenter(model, threshold=threshold, tta=tta, window=window)
+    options = {"tta": tta, "probabilities": probabilities, "overlay": overlay, "threshold": threshold, "window": window}
     summary = PredictionSummary()
-    for path in files:
-        try:
-            image = image_to_uint8(read_image(path))
-        except ImageReadError as exc:
-            summary.failed.append((path, exc.problem))
+    if client is not None:
+        task = partial(_predict_task, model=str(model.path), backend=model.backend, out=out, options=options)
+        job = fingerprint(sha256_file(model.path), model.backend.value, sorted(options.items()))
+        keys = {item_key(path): path for path in files}
+        batch = map_items(client, task, keys, Markers.of(out, job), name="predict", on_progress=on_progress)
+        problems = {key: failure.problem for key, failure in batch.failed.items()}
+        outcomes = [(path, batch.done.get(key), problems.get(key)) for key, path in keys.items()]
+    else:
+        segmenter = Segmenter(model, threshold=threshold, tta=tta, window=window)
+        outcomes = []
+        for path in files:
+            try:
+                outcomes.append((path, predict_file(path, segmenter, out, probabilities=probabilities,
+                                                    overlay=overlay), None))  # fmt: skip
+            except ImageReadError as exc:
+                outcomes.append((path, None, exc.problem))
+            if on_progress:
+                on_progress(1)
+    for path, done, problem in outcomes:
+        if done is None:
+            summary.failed.append((path, problem or "not predicted"))
         else:
-            result = segmenter.segment(image)
-            summary.warnings.extend((path, warning) for warning in result.warnings)
-            mask = result.mask
-            names = output_names(safe_name(path.stem), model)
-            outputs = {"mask": encode_mask(mask, model.metadata.dataset_spec.mask_type)}
-            if result.instances is not None:
-                role = "instances" if result.instances.max() <= MAX_PNG_LABEL else "instances_tiff"
-                outputs[role] = encode_instances(result.instances, role == "instances")
-            if probabilities:
-                outputs["probabilities"] = encode_image(
-                    (result.probabilities * 255 + 0.5).astype(np.uint8), ImageType.png
-                )
-            if overlay:
-                outputs["overlay"] = encode_image(overlay_outlines(image, mask), ImageType.png)
-            for role, data in outputs.items():
-                atomic_write_bytes(out / names[role], data)
-                summary.written.append(out / names[role])
-        if on_progress:
-            on_progress(1)
+            summary.written.extend(Path(p) for p in done["written"])
+            summary.warnings.extend((path, warning) for warning in done["warnings"])
     return summary

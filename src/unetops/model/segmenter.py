@@ -6,12 +6,13 @@ tiling and the threshold come from the model's metadata in one place.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from unetops.imageio.types import ColorModel
-from unetops.model.backends import LoadedModel
+from unetops.model.backends import Backend, LoadedModel, load_model
 from unetops.model.instances import InstanceParams, instances_from_maps
 from unetops.model.reference import image_descriptors, image_view, input_warnings
 from unetops.model.tiled import Cancel, foreground, predict_maps
@@ -86,3 +87,12 @@ class Segmenter:
             instances = instances_from_maps(maps, params.model_copy(update={"foreground_threshold": self.threshold}))
         mask = probabilities > self.threshold
         return Segmentation(image, ready, probabilities, mask, descriptors, warnings, instances)
+
+
+@functools.lru_cache(maxsize=4)
+def worker_segmenter(
+    model: str, backend: Backend, *, threshold: float | None = None, tta: bool = False, window: int | None = None
+) -> Segmenter:
+    """A `Segmenter` loaded once per worker process of a batch, with one inference thread (the workers are the
+    parallelism)."""
+    return Segmenter(load_model(model, backend, threads=1), threshold=threshold, tta=tta, window=window)

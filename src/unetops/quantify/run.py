@@ -7,6 +7,7 @@ import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,14 @@ import cv2
 import numpy as np
 
 from unetops import __version__
+from unetops.cluster import Markers, fingerprint, item_key, map_items
 from unetops.errors import ImageReadError, UnetopsError
-from unetops.fileio import atomic_write_bytes, atomic_write_json, atomic_write_text, safe_name
+from unetops.fileio import atomic_write_bytes, atomic_write_json, atomic_write_text, safe_name, sha256_file
 from unetops.imageio import encode_image, image_to_uint8, read_image
 from unetops.imageio.masks import read_mask
 from unetops.imageio.types import ImageType
-from unetops.model.segmenter import Segmenter
+from unetops.model.backends import Backend, LoadedModel
+from unetops.model.segmenter import Segmenter, worker_segmenter
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.features import nucleus_features
 from unetops.quantify.instances import Nuclei, nucleus_instances, outlines
@@ -48,20 +51,20 @@ class QuantifyResult:
     failed: list[tuple[Path, str]] = field(default_factory=list)
 
 
+def _mask_from_folder(folder: Path, keyword: str, image_path: Path, image: np.ndarray) -> Nuclei:
+    for stem in (f"{image_path.stem}{keyword}", image_path.stem):
+        for candidate in sorted(folder.glob(f"{stem}.*")):
+            mask = read_mask(candidate)  # the dataset's rule for unclean masks
+            if mask.shape != image.shape[:2]:
+                size = f"mask is {mask.shape[1]}x{mask.shape[0]}, image {image.shape[1]}x{image.shape[0]}"
+                raise ImageReadError(size, path=candidate)
+            return Nuclei(mask)
+    raise ImageReadError(f"no mask named {image_path.stem}{keyword}.* in {folder}", path=image_path)
+
+
 def masks_from_folder(folder: Path, keyword: str = "_mask") -> MaskSource:
     """Masks named `<stem><keyword>.<ext>` (or `<stem>.<ext>`) in `folder`, as a mask source."""
-
-    def find(image_path: Path, image: np.ndarray) -> Nuclei:
-        for stem in (f"{image_path.stem}{keyword}", image_path.stem):
-            for candidate in sorted(folder.glob(f"{stem}.*")):
-                mask = read_mask(candidate)  # the dataset's rule for unclean masks
-                if mask.shape != image.shape[:2]:
-                    size = f"mask is {mask.shape[1]}x{mask.shape[0]}, image {image.shape[1]}x{image.shape[0]}"
-                    raise ImageReadError(size, path=candidate)
-                return Nuclei(mask)
-        raise ImageReadError(f"no mask named {image_path.stem}{keyword}.* in {folder}", path=image_path)
-
-    return find
+    return partial(_mask_from_folder, folder.resolve(), keyword)
 
 
 def segmenter_masks(segmenter: Segmenter) -> MaskSource:
@@ -71,6 +74,23 @@ def segmenter_masks(segmenter: Segmenter) -> MaskSource:
         return Nuclei.of(segmenter.segment(image))
 
     return predict
+
+
+def _worker_prediction(model: str, backend: Backend, sha256: str, image_path: Path, image: np.ndarray) -> Nuclei:
+    return Nuclei.of(worker_segmenter(model, backend).segment(image))
+
+
+def worker_masks(model: LoadedModel) -> MaskSource:
+    """`segmenter_masks` for batch workers: it pickles as the model's file (which each worker loads once) and
+    its SHA-256 (which names it in a batch's fingerprint)."""
+    return partial(_worker_prediction, str(model.path), model.backend, sha256_file(model.path))
+
+
+def _source_id(masks: MaskSource) -> str:
+    """What a mask source's masks depend on (`masks_from_folder`, `worker_masks`), for a batch's fingerprint."""
+    if isinstance(masks, partial):
+        return repr((masks.func.__qualname__, [str(a) for a in masks.args]))
+    return repr(masks)
 
 
 def qc_overlay(image: np.ndarray, labels: np.ndarray, features: dict[str, np.ndarray], ids: bool = True) -> np.ndarray:
@@ -153,6 +173,36 @@ def _value(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def quantify_image(
+    path: Path, masks: MaskSource, out: Path, config: QuantifyConfig, pixel_size: float | None = None
+) -> QuantifiedImage:
+    """Measure one image's nuclei and write its QC overlay (`out/qc/<stem>_qc.png`).
+
+    Raises:
+        ImageReadError: the image cannot be read, or has no mask.
+    """
+    image = image_to_uint8(read_image(path))
+    nuclei = masks(path, image)
+    labels, features, summary = measure_image(image, nuclei, config, pixel_size)
+    name = safe_name(path.stem)
+    atomic_write_bytes(out / "qc" / f"{name}_qc.png", encode_image(qc_overlay(image, labels, features), ImageType.png))
+    return QuantifiedImage(name, features, summary, nuclei.warnings)
+
+
+def _quantify_task(path: Path, *, masks: MaskSource, out: Path, config: QuantifyConfig,
+                   pixel_size: float | None) -> dict[str, Any]:  # fmt: skip
+    """`quantify_image` on a batch worker, its result as JSON (the done marker keeps it)."""
+    quantified = quantify_image(path, masks, out, config, pixel_size)
+    features = {key: values.tolist() for key, values in quantified.features.items()}
+    return {"name": quantified.name, "features": features, "summary": quantified.summary,
+            "warnings": quantified.warnings}  # fmt: skip
+
+
+def _from_json(done: dict[str, Any]) -> QuantifiedImage:
+    features = {key: np.asarray(values) for key, values in done["features"].items()}
+    return QuantifiedImage(done["name"], features, done["summary"], done["warnings"])
+
+
 def quantify_images(
     images: list[Path],
     masks: MaskSource,
@@ -160,6 +210,7 @@ def quantify_images(
     config: QuantifyConfig,
     *,
     pixel_size: float | None = None,
+    client: Any = None,
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> QuantifyResult:
@@ -168,27 +219,37 @@ def quantify_images(
     Writes `nuclei.csv` (one row per nucleus, all images), `images.csv` and `images.json` (one summary per
     image, with the profile and unetops version), `qc/<stem>_qc.png` and `histograms.png`. An image that
     cannot be read, or has no mask, is reported and skipped.
+
+    With a Dask `client` (`unetops.cluster.connect`), each image is a task on its workers (`masks` must pickle:
+    `masks_from_folder` or `worker_masks`); finished images are marked in `out/.unetops-done/` and not measured
+    again by a rerun.
     """
     if not images:
         raise UnetopsError("no images to quantify")
     if on_start:
         on_start(len(images))
     result = QuantifyResult()
-    for path in images:
-        try:
-            image = image_to_uint8(read_image(path))
-            nuclei = masks(path, image)
-        except ImageReadError as exc:
-            result.failed.append((path, str(exc)))
-        else:
-            labels, features, summary = measure_image(image, nuclei, config, pixel_size)
-            name = safe_name(path.stem)
-            result.images.append(QuantifiedImage(name, features, summary, nuclei.warnings))
-            atomic_write_bytes(
-                out / "qc" / f"{name}_qc.png", encode_image(qc_overlay(image, labels, features), ImageType.png)
-            )
-        if on_progress:
-            on_progress(1)
+    if client is not None:
+        task = partial(_quantify_task, masks=masks, out=out, config=config, pixel_size=pixel_size)
+        keys = {item_key(path): path for path in images}
+        markers = Markers.of(out, fingerprint(config.model_dump_json(), pixel_size, _source_id(masks)))
+        batch = map_items(client, task, keys, markers, name="quantify", on_progress=on_progress)
+        result.images = [_from_json(done) for done in batch.done.values()]
+        result.failed = [(keys[key], failure.message) for key, failure in batch.failed.items()]
+    else:
+        for path in images:
+            try:
+                result.images.append(quantify_image(path, masks, out, config, pixel_size))
+            except ImageReadError as exc:
+                result.failed.append((path, str(exc)))
+            if on_progress:
+                on_progress(1)
+    _write_tables(result, out, config, pixel_size)
+    return result
+
+
+def _write_tables(result: QuantifyResult, out: Path, config: QuantifyConfig, pixel_size: float | None) -> None:
+    """`nuclei.csv`, `images.csv`, `images.json` and `histograms.png` of all the images measured."""
     image_rows = [{**summary_row(q.name, q.summary), "warnings": " | ".join(q.warnings)} for q in result.images]
     nuclei = [row for q in result.images for row in nucleus_rows(q.name, q.features)]
     atomic_write_text(out / "nuclei.csv", table_csv(nuclei))
@@ -207,4 +268,3 @@ def quantify_images(
     if all_features:
         panels = histogram_panels(all_features, config, pixel_size)
         atomic_write_bytes(out / "histograms.png", histogram_png(panels, bins=30, colour="#8a5a2b"))
-    return result

@@ -15,6 +15,7 @@ import math
 import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -57,13 +58,106 @@ POSITIVE_RGB, NEGATIVE_RGB = (200, 60, 20), (30, 90, 230)
 GEOJSON_BATCH = 20_000  # nuclei turned into GeoJSON at a time
 
 
-def _fingerprint(slide: Path, masks_id: str, config: QuantifyConfig, settings: SlideSettings, mpp: float,
-                 roi: Path | None) -> str:  # fmt: skip
-    """What a work folder's tiles depend on; a resume with anything else starts again."""
-    stat = slide.stat()
-    parts = [str(slide.resolve()), str(stat.st_size), str(stat.st_mtime_ns), masks_id, config.model_dump_json(),
-             settings.model_dump_json(), repr(mpp), roi.read_text() if roi else ""]  # fmt: skip
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+@dataclass(frozen=True)
+class SlideJob:
+    """One slide's analysis, as its tasks need it (it pickles, for cluster workers).
+
+    Attributes:
+        slide: the slide file (any format `open_slide` reads).
+        out: the folder for the slide's result folder and its work folder.
+        config: marker profile (stains, thresholds).
+        masks_id: what the masks come from (a model's SHA-256), part of the resume fingerprint.
+        analysis_mpp: the resolution to analyse at (the model's pixel size); default the slide's level 0.
+        mpp: the slide's pixel size when the file lacks it (or is wrong).
+        roi: a (QuPath) GeoJSON file of polygons to restrict the analysis to.
+        settings: tiling and output settings.
+        instance_labels: also write `labels.ome.tif`, the nuclei as an instance label pyramid (for a model that
+            gives instances).
+    """
+
+    slide: Path
+    out: Path
+    config: QuantifyConfig
+    masks_id: str
+    analysis_mpp: float | None = None
+    mpp: float | None = None
+    roi: Path | None = None
+    settings: SlideSettings = field(default_factory=SlideSettings)
+    instance_labels: bool = False
+
+    @property
+    def name(self) -> str:
+        """The result folder's name: the file name without its extensions."""
+        return safe_name(self.slide.name.split(".")[0] if self.slide.name.count(".") > 1 else self.slide.stem)
+
+    @property
+    def final(self) -> Path:
+        return self.out / self.name
+
+    @property
+    def work(self) -> Path:
+        return self.out / f".{self.name}.work"
+
+
+@dataclass
+class SlidePlan:
+    """What a slide's analysis reads first: its pixel size, tile grid, thumbnail, tissue and the tiles to do."""
+
+    mpp0: float
+    target: float
+    grid: TileGrid
+    thumbnail: np.ndarray
+    thumb_scale: float
+    analysed: np.ndarray
+    region: Any
+    tiles: list[Tile]
+    fingerprint: str
+
+
+def slide_grid(job: SlideJob, reader: SlideReader) -> tuple[float, float, TileGrid]:
+    """The slide's level-0 pixel size, the analysis pixel size and the tile grid at it."""
+    mpp0 = resolved_mpp(reader.info, job.mpp)
+    target = job.analysis_mpp or mpp0
+    return mpp0, target, TileGrid.for_slide(reader, mpp0, target, job.settings.tile_size, job.settings.margin)
+
+
+def plan_slide(job: SlideJob, reader: SlideReader) -> SlidePlan:
+    """Read the thumbnail, find the tissue (inside the ROI) and the tiles that cover it."""
+    settings = job.settings
+    mpp0, target, grid = slide_grid(job, reader)
+    thumbnail, thumb_scale = reader.thumbnail(settings.thumbnail_mpp / mpp0)
+    tissue = tissue_mask(thumbnail, thumb_scale * mpp0, settings.min_tissue_um2)
+    region = geojson.read_roi(job.roi) if job.roi else None
+    analysed = tissue & _roi_mask(region, tissue.shape, thumb_scale) if region is not None else tissue
+    tiles = [tile for tile in grid.tiles() if grid.covers(tile, analysed, thumb_scale)]
+    stat = job.slide.stat()
+    parts = [str(job.slide.resolve()), str(stat.st_size), str(stat.st_mtime_ns), job.masks_id,
+             job.config.model_dump_json(), settings.model_dump_json(), repr(target),
+             job.roi.read_text() if job.roi else "", str(job.instance_labels)]  # fmt: skip
+    fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()  # what the results depend on
+    return SlidePlan(mpp0, target, grid, thumbnail, thumb_scale, analysed, region, tiles, fingerprint)
+
+
+def finished(job: SlideJob, plan: SlidePlan) -> dict[str, Any] | None:
+    """The summary of this slide's results if they are complete and made from the same inputs and settings."""
+    with contextlib.suppress(OSError, ValueError):
+        document = json.loads((job.final / "summary.json").read_text())
+        if document.get("fingerprint") == plan.fingerprint:
+            return document
+    return None
+
+
+def start_work(job: SlideJob, plan: SlidePlan) -> list[Tile]:
+    """Keep the work folder's finished tiles if they were made from the same inputs (else clear them); returns
+    the tiles still to do."""
+    job.out.mkdir(parents=True, exist_ok=True)
+    record = job.work / "job.json"
+    with contextlib.suppress(OSError, ValueError):
+        if json.loads(record.read_text()).get("fingerprint") != plan.fingerprint:
+            shutil.rmtree(job.work / "tiles", ignore_errors=True)
+            shutil.rmtree(job.work / "masks", ignore_errors=True)
+    atomic_write_json(record, {"fingerprint": plan.fingerprint, "slide": str(job.slide)})
+    return [tile for tile in plan.tiles if not _tile_paths(job.work, tile.index)[0].exists()]
 
 
 def _roi_mask(roi: Any, shape: tuple[int, int], scale: float) -> np.ndarray:
@@ -109,22 +203,19 @@ def _ready() -> None:
     """A pool's first task: unpickling it imports this module, and so the measuring libraries."""
 
 
-def _run_tiles(
+def run_tiles(
     reader: SlideReader,
     grid: TileGrid,
-    tiles: list[Tile],
+    todo: list[Tile],
     work: Path,
     masks: TileMasks,
     config: QuantifyConfig,
-    pool: ProcessPoolExecutor | None,
-    workers: int,
-    on_progress: Callable[[int], None] | None,
-) -> list[str]:
-    """Segment every tile not yet done here while the pool's `workers` processes measure and store the segmented
-    ones; returns the inputs' warnings, one line per kind with the number of tiles (`tile_warnings`)."""
-    todo = [tile for tile in tiles if not _tile_paths(work, tile.index)[0].exists()]
-    if on_progress and len(tiles) > len(todo):
-        on_progress(len(tiles) - len(todo))
+    pool: ProcessPoolExecutor | None = None,
+    workers: int = 0,
+    on_progress: Callable[[int], None] | None = None,
+) -> list[list[str]]:
+    """Segment the tiles here while the pool's `workers` processes measure and store the segmented ones (no
+    pool: measure here too); returns each tile's input warnings."""
     warnings: list[list[str]] = []
 
     def segmented() -> Iterator[tuple[Tile, np.ndarray, Nuclei]]:
@@ -139,7 +230,7 @@ def _run_tiles(
         for _ in pipelined(store, segmented(), pool, ahead=2 * workers):
             if on_progress:
                 on_progress(1)
-    return tile_warnings(warnings)
+    return warnings
 
 
 def tile_warnings(per_tile: list[list[str]]) -> list[str]:
@@ -248,97 +339,99 @@ def quantify_slide(
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Segment and measure every nucleus of a slide's tissue and write the results to `out/<slide name>/`.
+    """Segment and measure every nucleus of a slide's tissue and write the results to `out/<slide name>/`, in this
+    process and a pool of measuring processes (for many slides on a cluster, see `unetops.slide.batch`).
 
     Args:
-        slide: the slide file (any format `open_slide` reads).
+        slide, out, config, masks_id, analysis_mpp, mpp, roi, settings, instance_labels: the `SlideJob`.
         masks: the nucleus mask of a tile (a model's `Segmenter`, or precomputed masks).
-        out: the folder for the slide's result folder and its work folder.
-        config: marker profile (stains, thresholds).
-        masks_id: what the masks come from (a model's SHA-256), part of the resume fingerprint.
-        analysis_mpp: the resolution to analyse at (the model's pixel size); default the slide's level 0.
-        mpp: the slide's pixel size when the file lacks it (or is wrong).
-        roi: a (QuPath) GeoJSON file of polygons to restrict the analysis to.
-        settings: tiling and output settings.
         workers: processes that measure segmented tiles while this one segments the next (0: measure here);
             default `measuring_workers`.
-        instance_labels: also write `labels.ome.tif`, the nuclei as an instance label pyramid (for a model that
-            gives instances).
         on_start, on_progress: progress callbacks (tiles).
 
     Returns:
-        The summary written to `summary.json`.
+        The summary written to `summary.json`. A slide whose results are complete and were made from the same
+        inputs and settings is not analysed again.
     """
-    settings = settings or SlideSettings()
-    name = safe_name(slide.name.split(".")[0] if slide.name.count(".") > 1 else slide.stem)
-    final, work = out / name, out / f".{name}.work"
+    job = SlideJob(slide, out, config, masks_id, analysis_mpp, mpp, roi, settings or SlideSettings(), instance_labels)
     helpers = measuring_workers(workers)
     with open_slide(slide) as reader, process_pool(helpers) or contextlib.nullcontext() as pool:
         if pool is not None:
             pool.submit(_ready)  # the workers start while the thumbnail is read
-        mpp0 = resolved_mpp(reader.info, mpp)
-        target = analysis_mpp or mpp0
-        grid = TileGrid.for_slide(reader, mpp0, target, settings.tile_size, settings.margin)
-        thumbnail, thumb_scale = reader.thumbnail(settings.thumbnail_mpp / mpp0)
-        tissue = tissue_mask(thumbnail, thumb_scale * mpp0, settings.min_tissue_um2)
-        region = geojson.read_roi(roi) if roi else None
-        analysed = tissue & _roi_mask(region, tissue.shape, thumb_scale) if region is not None else tissue
-        tiles = [tile for tile in grid.tiles() if grid.covers(tile, analysed, thumb_scale)]
+        plan = plan_slide(job, reader)
         if on_start:
-            on_start(len(tiles))
-        fingerprint = _fingerprint(slide, masks_id, config, settings, target, roi)
+            on_start(len(plan.tiles))
+        document = finished(job, plan)
+        if document is not None:
+            if on_progress:
+                on_progress(len(plan.tiles))
+            return document
         out.mkdir(parents=True, exist_ok=True)
-        with output_lock(work):
-            job = work / "job.json"
-            if job.exists() and json.loads(job.read_text()).get("fingerprint") != fingerprint:
-                shutil.rmtree(work / "tiles", ignore_errors=True)
-                shutil.rmtree(work / "masks", ignore_errors=True)
-            atomic_write_json(job, {"fingerprint": fingerprint, "slide": str(slide)})
-            warnings = _run_tiles(reader, grid, tiles, work, masks, config, pool, helpers, on_progress)
-            nuclei = work / "nuclei.parquet"
-            table, groups = _combine([(t.index, _tile_paths(work, t.index)[0]) for t in tiles], nuclei, region)
-            tissue_mm2 = float(analysed.sum()) * (thumb_scale * mpp0 / 1000) ** 2
-            summary = slide_summary(table, config, tissue_mm2)
-            positive = table["positive"].to_numpy(zero_copy_only=False)
-            x, y = table["x"].to_numpy(), table["y"].to_numpy()
-            side = field_side(settings.hotspot_area_mm2, mpp0)
-            counts = field_counts(x, y, positive, reader.info.dimensions, side)
-            hotspot = best_field(counts, mpp0, settings.hotspot_min_nuclei)
-            done = set(tile.index for tile in tiles)
-            with atomic_directory(final, overwrite=True) as staging:
-                nuclei.replace(staging / "nuclei.parquet")
-                nuclei = staging / "nuclei.parquet"
-                geojson_written = in_background(pool, _write_geojson, staging, nuclei, hotspot, settings)
-                try:
-                    heat = heatmap(thumbnail, counts, thumb_scale, settings.hotspot_min_nuclei)
-                    _write_pictures(staging, thumbnail, analysed, heat)
-                    write_pyramid(staging / "mask.ome.tif", grid, partial(_core_mask, work, done))
-                    if instance_labels:
-                        write_pyramid(
-                            staging / "labels.ome.tif", grid, NucleusLabels(nuclei, grid, groups), labels=True
-                        )
-                    _write_qc(staging / "qc", reader, grid, nuclei, hotspot, tiles, settings)
-                finally:
-                    geojson_written()
-                document = {
-                    "unetops_version": __version__,
-                    "slide": reader.info.to_dict() | {"mpp": mpp0},
-                    "analysis_mpp": target,
-                    "masks": masks_id,
-                    "profile": config.model_dump(mode="json"),
-                    "settings": settings.model_dump(mode="json"),
-                    "roi": str(roi) if roi else None,
-                    "tiles": {"grid": grid.shape[0] * grid.shape[1], "analysed": len(tiles)},
-                    "summary": summary,
-                    "hotspot": hotspot.to_dict() if hotspot else None,
-                    "hotspot_note": None if hotspot else (
-                        f"no field of {settings.hotspot_area_mm2:g} mm2 holds {settings.hotspot_min_nuclei} nuclei"
-                    ),
-                    "warnings": warnings,
-                }  # fmt: skip
-                atomic_write_text(staging / "summary.json", dump_json(_finite(document)))
-        shutil.rmtree(work, ignore_errors=True)
-    return document
+        with output_lock(job.work):
+            todo = start_work(job, plan)
+            if on_progress and len(plan.tiles) > len(todo):
+                on_progress(len(plan.tiles) - len(todo))
+            warnings = run_tiles(reader, plan.grid, todo, job.work, masks, config, pool, helpers, on_progress)
+            return finish_slide(job, plan, reader, warnings, pool)
+
+
+def finish_slide(
+    job: SlideJob,
+    plan: SlidePlan,
+    reader: SlideReader,
+    warnings: list[list[str]],
+    pool: ProcessPoolExecutor | None = None,
+) -> dict[str, Any]:
+    """Combine the finished tiles into the slide's results (`out/<name>/`, put in place by one rename): nuclei,
+    summary, hot spot, pictures, pyramids, QC crops and GeoJSON; then remove the work folder.
+
+    Args:
+        warnings: the input warnings of each tile (`run_tiles`).
+        pool: a process pool to write the GeoJSON on while this process draws the rest.
+    """
+    settings, config, grid, work = job.settings, job.config, plan.grid, job.work
+    nuclei = work / "nuclei.parquet"
+    table, groups = _combine([(t.index, _tile_paths(work, t.index)[0]) for t in plan.tiles], nuclei, plan.region)
+    tissue_mm2 = float(plan.analysed.sum()) * (plan.thumb_scale * plan.mpp0 / 1000) ** 2
+    summary = slide_summary(table, config, tissue_mm2)
+    positive = table["positive"].to_numpy(zero_copy_only=False)
+    x, y = table["x"].to_numpy(), table["y"].to_numpy()
+    counts = field_counts(x, y, positive, reader.info.dimensions, field_side(settings.hotspot_area_mm2, plan.mpp0))
+    hotspot = best_field(counts, plan.mpp0, settings.hotspot_min_nuclei)
+    done = set(tile.index for tile in plan.tiles)
+    with atomic_directory(job.final, overwrite=True) as staging:
+        nuclei.replace(staging / "nuclei.parquet")
+        nuclei = staging / "nuclei.parquet"
+        geojson_written = in_background(pool, _write_geojson, staging, nuclei, hotspot, settings)
+        try:
+            heat = heatmap(plan.thumbnail, counts, plan.thumb_scale, settings.hotspot_min_nuclei)
+            _write_pictures(staging, plan.thumbnail, plan.analysed, heat)
+            write_pyramid(staging / "mask.ome.tif", grid, partial(_core_mask, work, done))
+            if job.instance_labels:
+                write_pyramid(staging / "labels.ome.tif", grid, NucleusLabels(nuclei, grid, groups), labels=True)
+            _write_qc(staging / "qc", reader, grid, nuclei, hotspot, plan.tiles, settings)
+        finally:
+            geojson_written()
+        document = {
+            "unetops_version": __version__,
+            "slide": reader.info.to_dict() | {"mpp": plan.mpp0},
+            "analysis_mpp": plan.target,
+            "masks": job.masks_id,
+            "profile": config.model_dump(mode="json"),
+            "settings": settings.model_dump(mode="json"),
+            "roi": str(job.roi) if job.roi else None,
+            "tiles": {"grid": grid.shape[0] * grid.shape[1], "analysed": len(plan.tiles)},
+            "summary": summary,
+            "hotspot": hotspot.to_dict() if hotspot else None,
+            "hotspot_note": None if hotspot else (
+                f"no field of {settings.hotspot_area_mm2:g} mm2 holds {settings.hotspot_min_nuclei} nuclei"
+            ),
+            "warnings": tile_warnings(warnings),
+            "fingerprint": plan.fingerprint,
+        }  # fmt: skip
+        atomic_write_text(staging / "summary.json", dump_json(_finite(document)))
+    shutil.rmtree(work, ignore_errors=True)
+    return _finite(document)
 
 
 def _core_mask(work: Path, done: set[int], index: int) -> np.ndarray | None:
