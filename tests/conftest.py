@@ -60,3 +60,13 @@ def crowded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     result = train_model(dataset, tiny_train_config(epochs=4, base_width=8), folder / "run", experiment=None)
     assert result.onnx_max_difference < 1e-4
     return dataset, result.model_dir
+
+
+@pytest.fixture
+def dask_cluster(tmp_path: Path):
+    """A real Dask scheduler and two workers on loopback (subprocesses), ended after the test."""
+    from helpers import DaskCluster
+
+    cluster = DaskCluster(tmp_path / "dask")
+    yield cluster
+    cluster.close()

@@ -140,3 +140,75 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class DaskCluster:
+    """A real Dask cluster on loopback: `dask scheduler` and `workers` single-threaded `dask worker` processes
+    without nannies (a killed worker stays dead), all started as subprocesses."""
+
+    def __init__(self, folder: Path, workers: int = 2) -> None:
+        import subprocess
+        import sys
+        import time
+
+        folder.mkdir(parents=True, exist_ok=True)
+        self.log = (folder / "cluster.log").open("w")
+        scheduler_file = folder / "scheduler.json"
+        command = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+                   "--no-dashboard", "--scheduler-file", str(scheduler_file)]  # fmt: skip
+        self.scheduler = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while not scheduler_file.is_file() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.address = json.loads(scheduler_file.read_text())["address"]
+        self.workers = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "distributed.cli.dask_worker",
+                    self.address,
+                    "--nthreads",
+                    "1",
+                    "--no-nanny",
+                    "--no-dashboard",
+                    "--name",
+                    f"worker-{number}",
+                    "--local-directory",
+                    str(folder / f"worker-{number}"),
+                ],
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            for number in range(workers)
+        ]
+        with self.client() as client:
+            client.wait_for_workers(workers, timeout=90)
+
+    def client(self):
+        from distributed import Client
+
+        return Client(self.address, timeout="30s")
+
+    def kill_a_busy_worker(self, client, timeout: float = 60) -> int:
+        """SIGKILL a worker process that is running a task (waits for one); returns its pid."""
+        import os
+        import signal
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            busy = [address for address, tasks in client.processing().items() if tasks]
+            if busy:
+                name = client.scheduler_info()["workers"][busy[0]]["name"]
+                pid = self.workers[int(str(name).rsplit("-", 1)[1])].pid
+                os.kill(pid, signal.SIGKILL)
+                return pid
+            time.sleep(0.02)
+        raise AssertionError("no worker became busy")
+
+    def close(self) -> None:
+        for process in [*self.workers, self.scheduler]:
+            process.kill()
+            process.wait()
+        self.log.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from unetops.errors import UnetopsError
-from unetops.fileio import atomic_write_json, safe_name
+from unetops.fileio import atomic_write_json, remove_temporaries, safe_name
 from unetops.parallel import default_workers, one_thread_each
 
 T = TypeVar("T")
@@ -89,9 +89,10 @@ def run_marked(task: Callable[[T], Any], markers: Markers | None, key: str, item
 
 
 @contextlib.contextmanager
-def connect(scheduler: str = LOCAL, *, workers: int | None = None) -> Iterator[Any]:
+def connect(scheduler: str = LOCAL, *, workers: int | None = None, timeout: float = 20) -> Iterator[Any]:
     """A Dask client: of a new local cluster (`local`: one single-threaded worker process per core, or
-    `workers`), or of the scheduler at an address (`tcp://host:8786`) or in a scheduler file (a path).
+    `workers`), or of the scheduler at an address (`tcp://host:8786`) or in a scheduler file (a path), waiting
+    `timeout` seconds for it.
 
     Raises:
         UnetopsError: the scheduler cannot be reached.
@@ -110,7 +111,7 @@ def connect(scheduler: str = LOCAL, *, workers: int | None = None) -> Iterator[A
         return
     options = {"scheduler_file": scheduler} if Path(scheduler).is_file() else {"address": scheduler}
     try:
-        client = Client(**options, timeout="20s")
+        client = Client(**options, timeout=f"{timeout}s")
     except (OSError, TimeoutError) as exc:
         raise UnetopsError(
             f"cannot reach the Dask scheduler: {exc}", path=scheduler if "scheduler_file" in options else None,
@@ -170,5 +171,7 @@ def map_items(
             result.done[key] = outcome
         if on_progress:
             on_progress(1)
+    if markers is not None:
+        remove_temporaries(markers.folder)  # of markers cut short by a worker's death
     result.done = {key: result.done[key] for key in items if key in result.done}
     return result

@@ -13,7 +13,7 @@ import numpy as np
 
 from unetops.cluster import Markers, fingerprint, item_key, map_items
 from unetops.errors import ImageReadError
-from unetops.fileio import atomic_write_bytes, safe_name, sha256_file
+from unetops.fileio import atomic_write_bytes, remove_temporaries, safe_name, sha256_file
 from unetops.imageio import SUFFIX_BY_TYPE, encode_image, encode_labels, encode_mask, image_to_uint8, read_image
 from unetops.imageio.inputs import expand_inputs
 from unetops.imageio.types import ImageType
@@ -133,6 +133,7 @@ def predict_files(
         job = fingerprint(sha256_file(model.path), model.backend.value, sorted(options.items()))
         keys = {item_key(path): path for path in files}
         batch = map_items(client, task, keys, Markers.of(out, job), name="predict", on_progress=on_progress)
+        remove_temporaries(out)  # of writes cut short by a worker's death
         problems = {key: failure.problem for key, failure in batch.failed.items()}
         outcomes = [(path, batch.done.get(key), problems.get(key)) for key, path in keys.items()]
     else:

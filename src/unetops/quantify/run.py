@@ -17,7 +17,14 @@ import numpy as np
 from unetops import __version__
 from unetops.cluster import Markers, fingerprint, item_key, map_items
 from unetops.errors import ImageReadError, UnetopsError
-from unetops.fileio import atomic_write_bytes, atomic_write_json, atomic_write_text, safe_name, sha256_file
+from unetops.fileio import (
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_text,
+    remove_temporaries,
+    safe_name,
+    sha256_file,
+)
 from unetops.imageio import encode_image, image_to_uint8, read_image
 from unetops.imageio.masks import read_mask
 from unetops.imageio.types import ImageType
@@ -234,6 +241,7 @@ def quantify_images(
         keys = {item_key(path): path for path in images}
         markers = Markers.of(out, fingerprint(config.model_dump_json(), pixel_size, _source_id(masks)))
         batch = map_items(client, task, keys, markers, name="quantify", on_progress=on_progress)
+        remove_temporaries(out / "qc")  # of writes cut short by a worker's death
         result.images = [_from_json(done) for done in batch.done.values()]
         result.failed = [(keys[key], failure.message) for key, failure in batch.failed.items()]
     else:

@@ -94,8 +94,13 @@ def quantify_slides(
         roles[future] = (slide, kind, tiles)
         pending.add(future)
 
+    first_of_name: dict[Path, Path] = {}
     for number, job in enumerate(jobs):
-        submit(number, "plan", _plan, job)
+        first = first_of_name.setdefault(job.final, job.slide)
+        if first != job.slide:
+            failures[number] = f"{job.slide}: has the same result folder ({job.final}) as {first}; rename one"
+        else:
+            submit(number, "plan", _plan, job)
     for future in pending:
         slide, kind, tiles = roles.pop(future)
         job = jobs[slide]
