@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 import struct
 import zlib
 from pathlib import Path
@@ -147,9 +152,6 @@ class DaskCluster:
     without nannies (a killed worker stays dead), all started as subprocesses."""
 
     def __init__(self, folder: Path, workers: int = 2) -> None:
-        import subprocess
-        import sys
-        import time
 
         folder.mkdir(parents=True, exist_ok=True)
         self.log = (folder / "cluster.log").open("w")
@@ -161,29 +163,14 @@ class DaskCluster:
         while not scheduler_file.is_file() and time.monotonic() < deadline:
             time.sleep(0.1)
         self.address = json.loads(scheduler_file.read_text())["address"]
-        self.workers = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "distributed.cli.dask_worker",
-                    self.address,
-                    "--nthreads",
-                    "1",
-                    "--no-nanny",
-                    "--no-dashboard",
-                    "--name",
-                    f"worker-{number}",
-                    "--local-directory",
-                    str(folder / f"worker-{number}"),
-                ],
-                stdout=self.log,
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
-            for number in range(workers)
-        ]
+        self.workers = [self._worker(folder, number) for number in range(workers)]
         with self.client() as client:
             client.wait_for_workers(workers, timeout=90)
+
+    def _worker(self, folder: Path, number: int):
+        command = [sys.executable, "-m", "distributed.cli.dask_worker", self.address, "--nthreads", "1", "--no-nanny",
+                   "--no-dashboard", "--name", f"worker-{number}", "--local-directory", str(folder / f"worker-{number}")]  # fmt: skip
+        return subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
 
     def client(self):
         from distributed import Client
@@ -192,9 +179,6 @@ class DaskCluster:
 
     def kill_a_busy_worker(self, client, timeout: float = 60) -> int:
         """SIGKILL a worker process that is running a task (waits for one); returns its pid."""
-        import os
-        import signal
-        import time
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
