@@ -6,10 +6,10 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
-import struct
 import zlib
 from pathlib import Path
 
