@@ -47,8 +47,11 @@ def train(
     given = dict(locals())
     overrides = {name: given[name] for name in TrainConfig.model_fields if name in given}
     settings = load_train_config(config, overrides)
-    from unetops.train.loop import EpochReport, train_model  # torch, MONAI: loaded only to train
+    from unetops.train.loop import EpochReport, is_first_process, train_model  # torch, MONAI: only to train
 
+    if not is_first_process():  # another process of a distributed run: rank 0 reports
+        train_model(dataset, settings, out, resume=resume, experiment=experiment if track else None)
+        return
     with Progress(
         TextColumn("[bold]training"),
         BarColumn(),

@@ -21,7 +21,7 @@ import torch
 from lightning_fabric import Fabric
 from monai.losses import DiceCELoss
 from torch import nn
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, DistributedSampler
 
 from unetops import __version__
 from unetops.errors import DatasetError, ModelError
@@ -95,15 +95,25 @@ def _schedule(config: TrainConfig, total_steps: int) -> Callable[[int], float]:
     return lambda step: 0.5 * (1.0 + math.cos(math.pi * min(step, total_steps) / total_steps))
 
 
-def _plan_sizes(config: TrainConfig, images: list[np.ndarray], device: torch.device) -> tuple[int, int, int]:
-    """(patch, batch, steps per epoch): the configured values, or chosen from the images and the memory."""
+def _plan_sizes(
+    config: TrainConfig, images: list[np.ndarray], device: torch.device, processes: int
+) -> tuple[int, int, int]:
+    """(patch, global batch, steps per epoch): the configured values, or chosen from the images and the memory
+    (a batch per process, times the processes). The global batch is split evenly over the processes."""
     on_gpu = device.type == "cuda"
     sizes = [image.shape[1:] for image in images]
     patch = choose_patch_size(sizes, config.divisor, config.patch_size, on_gpu=on_gpu)
+    if config.batch_size is not None and config.batch_size % processes:
+        raise ModelError(
+            f"a batch of {config.batch_size} does not split evenly over {processes} processes",
+            fix=f"give a batch size that is a multiple of {processes}, or leave it to be chosen",
+        )
     free = available_memory(device)
-    batch = choose_batch_size(
-        patch, config.base_width, config.depth, len(images), free, on_gpu=on_gpu, requested=config.batch_size
-    )
+    per_process = choose_batch_size(
+        patch, config.base_width, config.depth, len(images), free, on_gpu=on_gpu,
+        requested=None if config.batch_size is None else config.batch_size // processes,
+    )  # fmt: skip
+    batch = per_process * processes
     return patch, batch, choose_steps_per_epoch(sizes, patch, batch, config.steps_per_epoch)
 
 
@@ -133,18 +143,21 @@ def set_up(data: SplitData, config: TrainConfig, out: Path, *, resume: bool) -> 
             fix="pass --resume to continue it, or choose another --out",
         )
     fabric = Fabric(
-        accelerator=config.accelerator, devices=config.devices, num_nodes=config.num_nodes, precision=_precision(config)
-    )
-    fabric.launch()
+        accelerator=config.accelerator, devices=config.devices, num_nodes=config.num_nodes,
+        precision=_precision(config), strategy="ddp" if config.devices * config.num_nodes > 1 else "auto",
+    )  # fmt: skip
+    fabric.launch()  # several processes: this one is rank 0, the launcher starts the others (or torchrun/srun did)
     fabric.seed_everything(config.seed, verbose=False)
     if fabric.device.type == "cpu":
         torch.use_deterministic_algorithms(True, warn_only=True)
     in_channels = data.manifest.spec.color_model.channels
-    patch, batch, steps = _plan_sizes(config, data.train.images, fabric.device)
+    patch, batch, steps = _plan_sizes(config, data.train.images, fabric.device, fabric.world_size)
     architecture = NetworkConfig(
         **{key: getattr(config, key) for key in NetworkConfig.model_fields if key != "target"}, target=data.target
     )
     network = build_network(architecture, in_channels)
+    if fabric.world_size > 1 and fabric.device.type == "cuda":
+        network = nn.SyncBatchNorm.convert_sync_batchnorm(network)  # batch statistics over the global batch
     optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _schedule(config, config.epochs * steps))
     metadata = ModelMetadata(
@@ -168,10 +181,21 @@ def set_up(data: SplitData, config: TrainConfig, out: Path, *, resume: bool) -> 
     return run
 
 
+RUNNING_FIELDS = ("accelerator", "devices", "num_nodes", "loader_workers", "time_budget")  # how, not what
+
+
+def _what_is_learnt(train_config: dict[str, Any]) -> dict[str, Any]:
+    """A run's settings less those that say only how it runs: a run may resume on other devices, other
+    processes (the global batch stays) or with a new time budget."""
+    return {key: value for key, value in train_config.items() if key not in RUNNING_FIELDS}
+
+
 def _restore(run: TrainingRun) -> TrainingState:
     """Load the interrupted run's weights, optimiser, scheduler and training state from `last.pt`."""
     payload, saved = load_checkpoint(run.last_path)
-    if saved.train_config != run.metadata.train_config or saved.dataset_version != run.metadata.dataset_version:
+    if _what_is_learnt(saved.train_config) != _what_is_learnt(run.metadata.train_config) or (
+        saved.dataset_version != run.metadata.dataset_version
+    ):
         raise ModelError(
             "cannot resume: the config or the dataset differs from the interrupted run",
             path=run.last_path,
@@ -194,21 +218,30 @@ def _loss(config: TrainConfig, target: str) -> nn.Module:
 
 
 def _train_epoch(run: TrainingRun, loader: Any, loss_fn: nn.Module, deadline: float | None) -> tuple[float, int, bool]:
-    """One pass over `loader`; returns (mean loss, images seen, whether the time budget ran out)."""
+    """One pass over `loader` (this process's shard); returns (mean loss, images seen, whether the time budget ran
+    out), the loss averaged and the images summed over the processes, which all stop at the same step."""
+    fabric = run.fabric
     run.network.train()
     losses: list[float] = []
     seen = 0
+    out_of_time = False
     for images, masks in loader:
         run.optimizer.zero_grad(set_to_none=True)
         loss = loss_fn(run.network(images), masks)
-        run.fabric.backward(loss)
+        fabric.backward(loss)  # gradients averaged over the processes
         run.optimizer.step()
         run.scheduler.step()
         losses.append(loss.item())
         seen += len(images)
-        if deadline is not None and time.monotonic() > deadline:
-            return float(np.mean(losses)), seen, True
-    return float(np.mean(losses)), seen, False
+        if deadline is not None:
+            late = torch.tensor(float(time.monotonic() > deadline), device=fabric.device)
+            out_of_time = bool(fabric.all_reduce(late, reduce_op="sum").item())  # if one process stops, all do
+            if out_of_time:
+                break
+    totals = torch.tensor([float(np.mean(losses)), float(seen)], device=fabric.device, dtype=torch.float64)
+    if fabric.world_size > 1:
+        totals = fabric.all_reduce(totals, reduce_op="sum") * torch.tensor([1 / fabric.world_size, 1.0])
+    return float(totals[0]), int(totals[1]), out_of_time
 
 
 def _save_checkpoints(run: TrainingRun, report: EpochReport) -> None:
@@ -232,12 +265,16 @@ def run_epochs(run: TrainingRun, hooks: Sequence[TrainingHook], deadline: float 
     augmenter = Augmenter(config.augment, run.metadata.in_channels)
     patches = PatchDataset(data.train.images, data.train.targets, run.patch, run.steps * run.batch, augmenter,
                            config.seed)  # fmt: skip
+    fabric = run.fabric
+    # the same global order in every setting: global batch k holds the same samples with 1 process or N
+    order = DistributedSampler(patches, fabric.world_size, fabric.global_rank, shuffle=True, seed=config.seed)
     for index in range(run.state.epoch, config.epochs):  # index from 0; the epoch's number is index + 1
         epoch_start = time.monotonic()
         patches.set_epoch(index)
-        order = torch.Generator().manual_seed(config.seed * 1_000_003 + index)
-        loader = DataLoader(patches, run.batch, shuffle=True, generator=order, num_workers=config.loader_workers)
-        loss, seen, out_of_time = _train_epoch(run, run.fabric.setup_dataloaders(loader), loss_fn, deadline)
+        order.set_epoch(index)
+        loader = DataLoader(patches, run.batch // fabric.world_size, sampler=order, num_workers=config.loader_workers)
+        shard = fabric.setup_dataloaders(loader, use_distributed_sampler=False)
+        loss, seen, out_of_time = _train_epoch(run, shard, loss_fn, deadline)
         train_seconds = time.monotonic() - epoch_start
         dice, predictions = validate(
             run.network, data.val.images, data.val.targets, run.patch, config.threshold, run.fabric.device
@@ -309,6 +346,16 @@ def _tracking_hook(run: TrainingRun, dataset: Path, experiment: str) -> Training
     return MlflowTracking(experiment, run.out, params, tags, register_as)
 
 
+def is_first_process() -> bool:
+    """Whether this is the distributed run's rank 0 (or a run of one process): the one that writes and reports.
+    Launchers set the rank of every process they start: torchrun `RANK`, srun `SLURM_PROCID`, Fabric's own
+    launcher `LOCAL_RANK` and `NODE_RANK`."""
+    for variable in ("RANK", "SLURM_PROCID"):
+        if variable in os.environ:
+            return os.environ[variable] == "0"
+    return os.environ.get("LOCAL_RANK", "0") == "0" and os.environ.get("NODE_RANK", "0") == "0"
+
+
 def train_model(
     dataset: Path,
     config: TrainConfig,
@@ -333,9 +380,9 @@ def train_model(
     """
     started = time.monotonic()
     out.parent.mkdir(parents=True, exist_ok=True)
-    launched_rank = os.environ.get("RANK", os.environ.get("LOCAL_RANK", "0"))  # set for every rank by launchers
-    with output_lock(out) if launched_rank == "0" else contextlib.nullcontext():  # one training per run folder
-        for stale in remove_temporaries(out / "checkpoints"):
+    first = is_first_process()
+    with output_lock(out) if first else contextlib.nullcontext():  # one training per run folder
+        for stale in remove_temporaries(out / "checkpoints") if first else []:
             log.info("removed %s, left by a run killed while writing it", stale)
         callbacks = [*hooks, *([EpochCallback(on_epoch_end)] if on_epoch_end else [])]
         return _train(dataset, config, out, resume, experiment, callbacks, started)
