@@ -70,3 +70,44 @@ def dask_cluster(tmp_path: Path):
     cluster = DaskCluster(tmp_path / "dask")
     yield cluster
     cluster.close()
+
+
+@pytest.fixture
+def s3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An S3-compatible object store (moto's server, a separate process on loopback) with a bucket `unetops`;
+    fsspec here and in processes started later (Dask workers) write to it through s3fs. Yields the
+    filesystem."""
+    import subprocess
+    import sys
+    import time
+
+    import fsspec
+    import s3fs
+
+    from helpers import free_port
+
+    port = free_port()
+    log = (tmp_path / "s3.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    endpoint = f"http://127.0.0.1:{port}"
+    for variable, value in {"AWS_ACCESS_KEY_ID": "unetops", "AWS_SECRET_ACCESS_KEY": "unetops-secret",
+                            "AWS_DEFAULT_REGION": "us-east-1", "FSSPEC_S3_ENDPOINT_URL": endpoint}.items():  # fmt: skip
+        monkeypatch.setenv(variable, value)
+    monkeypatch.setitem(fsspec.config.conf, "s3", {"endpoint_url": endpoint})
+    s3fs.S3FileSystem.clear_instance_cache()
+    filesystem = s3fs.S3FileSystem(endpoint_url=endpoint)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            filesystem.mkdir("unetops")
+            break
+        except Exception:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise
+            time.sleep(0.2)
+    yield filesystem
+    server.kill()
+    server.wait()
+    log.close()
+    s3fs.S3FileSystem.clear_instance_cache()

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from unetops.errors import UnetopsError
-from unetops.fileio import atomic_write_json, remove_temporaries, safe_name
+from unetops.fileio import atomic_write_json, dump_json, remove_temporaries, safe_name
 from unetops.parallel import default_workers, one_thread_each
+from unetops.storage import Location, is_remote, join, read_text, write_text
 
 T = TypeVar("T")
 LOCAL = "local"
@@ -43,9 +44,9 @@ class BatchResult:
     failed: dict[str, Failed] = field(default_factory=dict)
 
 
-def item_key(path: Path | str) -> str:
+def item_key(path: Path) -> str:
     """A stable, readable key for an input file: its safe stem and a hash of its full path."""
-    text = str(Path(path).resolve()) if not str(path).startswith(("s3://", "gs://")) else str(path)
+    text = str(path.resolve())
     return f"{safe_name(Path(text).stem, max_length=60)}-{hashlib.sha1(text.encode()).hexdigest()[:10]}"
 
 
@@ -56,23 +57,27 @@ def fingerprint(*parts: object) -> str:
 
 @dataclass(frozen=True)
 class Markers:
-    """Done markers of one batch: `<out>/.unetops-done/<fingerprint>/<key>.json`."""
+    """Done markers of one batch: `<out>/.unetops-done/<fingerprint>/<key>.json` (a folder or object storage)."""
 
-    folder: Path
+    folder: Location
 
     @classmethod
-    def of(cls, out: Path, job: str) -> Markers:
-        return cls(out / MARKERS / job)
+    def of(cls, out: Location, job: str) -> Markers:
+        return cls(join(out, MARKERS, job))
 
     def load(self, key: str) -> Any | None:
         """The summary of a finished item; None if it is not marked done (or the marker is unreadable)."""
         try:
-            return json.loads((self.folder / f"{key}.json").read_text())["summary"]
-        except (OSError, ValueError, KeyError):
+            return json.loads(read_text(join(self.folder, f"{key}.json")) or "")["summary"]
+        except (ValueError, KeyError, TypeError):
             return None
 
     def mark(self, key: str, summary: Any) -> None:
-        atomic_write_json(self.folder / f"{key}.json", {"summary": summary})
+        target = join(self.folder, f"{key}.json")
+        if is_remote(target):
+            write_text(str(target), dump_json({"summary": summary}))
+        else:
+            atomic_write_json(Path(target), {"summary": summary})
 
 
 def run_marked(task: Callable[[T], Any], markers: Markers | None, key: str, item: T) -> Any:
@@ -171,7 +176,7 @@ def map_items(
             result.done[key] = outcome
         if on_progress:
             on_progress(1)
-    if markers is not None:
-        remove_temporaries(markers.folder)  # of markers cut short by a worker's death
+    if markers is not None and not is_remote(markers.folder):
+        remove_temporaries(Path(markers.folder))  # of markers cut short by a worker's death
     result.done = {key: result.done[key] for key in items if key in result.done}
     return result

@@ -10,6 +10,7 @@ from rich.table import Table
 from unetops.cli.batch import SCHEDULER_OPTION, WORKERS_OPTION, batch_client
 from unetops.cli.console import console, err_console, progress_bar
 from unetops.model.backends import Backend
+from unetops.storage import location
 
 MODEL_HELP = "Model: a checkpoint file, a run's model folder, or models:/NAME@ALIAS."
 
@@ -17,7 +18,7 @@ MODEL_HELP = "Model: a checkpoint file, a run's model folder, or models:/NAME@AL
 def predict(
     model: str = typer.Argument(..., help=MODEL_HELP),
     inputs: list[str] = typer.Argument(..., help="Image files, folders or glob patterns."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
+    out: str = typer.Option(..., "--out", "-o", help="Output folder, or object storage (s3://bucket/prefix)."),
     backend: Backend = typer.Option(Backend.onnx, help="onnx (ONNX Runtime, fastest on CPU) or torch."),
     tta: bool = typer.Option(False, help="Average over flips (test-time augmentation)."),
     probabilities: bool = typer.Option(False, help="Also write the probability map (8-bit PNG)."),
@@ -40,7 +41,7 @@ def predict(
         progress_bar("predicting", rate=True) as (start, progress),
     ):
         summary = predict_files(
-            files, loaded, out, tta=tta, probabilities=probabilities, overlay=overlay, threshold=threshold,
+            files, loaded, location(out), tta=tta, probabilities=probabilities, overlay=overlay, threshold=threshold,
             window=window, client=client, on_start=start, on_progress=progress,
         )  # fmt: skip
     console.print(f"wrote {len(summary.written)} files to {out}")

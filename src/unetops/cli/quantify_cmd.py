@@ -16,11 +16,12 @@ from unetops.model.backends import Backend
 from unetops.quantify.config import PROFILES, load_profile
 from unetops.quantify.run import masks_from_folder, quantify_images, segmenter_masks, worker_masks
 from unetops.spec.model import DatasetSpec
+from unetops.storage import location
 
 
 def quantify(
     images: list[str] = typer.Argument(..., help="Image files, folders or glob patterns."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
+    out: str = typer.Option(..., "--out", "-o", help="Output folder, or object storage (s3://bucket/prefix)."),
     masks: Path = typer.Option(None, help="Folder of masks named <stem><keyword>.<ext>."),
     model: str = typer.Option(None, help="Segment with this model instead (path or models:/NAME@ALIAS)."),
     mask_keyword: str = typer.Option(
@@ -53,7 +54,14 @@ def quantify(
             loaded = load_model(model, backend)
             source = worker_masks(loaded) if client is not None else segmenter_masks(Segmenter(loaded))
         result = quantify_images(
-            files, source, out, config, pixel_size=pixel_size, client=client, on_start=start, on_progress=progress
+            files,
+            source,
+            location(out),
+            config,
+            pixel_size=pixel_size,
+            client=client,
+            on_start=start,
+            on_progress=progress,
         )
     longest = max((len(q.name) for q in result.images), default=5)
     table = Table(title=f"profile {config.name}", title_justify="left")

@@ -13,6 +13,7 @@ from unetops.cli.batch import SCHEDULER_OPTION, WORKERS_OPTION, batch_client
 from unetops.cli.console import console, err_console, progress_bar
 from unetops.cli.options import field_option
 from unetops.slide.settings import SlideSettings
+from unetops.storage import location
 
 app = typer.Typer(help="Whole-slide images: describe them, segment and quantify them.", no_args_is_help=True)
 MPP_HELP = "Micrometres per pixel at level 0, for slides that do not record it (or to override it)."
@@ -62,7 +63,9 @@ def quantify(
         None,
         help="Instead of a model: a nucleus mask TIFF/OME-TIFF at the slide's full resolution (non-zero = nucleus).",
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for one result folder per slide."),
+    out: str = typer.Option(
+        ..., "--out", "-o", help="Folder for one result folder per slide, or object storage (s3://bucket/prefix)."
+    ),
     profile: str = typer.Option("ki67", help="Marker profile: ki67, er, pr, her2 or a YAML file."),
     mpp: float = typer.Option(None, min=0.01, max=100, help=MPP_HELP),
     roi: Path = typer.Option(None, help="QuPath annotation GeoJSON: analyse only inside its polygons."),
@@ -82,7 +85,14 @@ def quantify(
     from unetops.quantify.config import load_profile
     from unetops.slide.batch import SlidesResult, quantify_slides
     from unetops.slide.masks import model_masks, precomputed_masks, worker_model_masks
-    from unetops.slide.quantify import SlideJob, inference_threads, measuring_workers, quantify_slide
+    from unetops.slide.quantify import (
+        SlideJob,
+        inference_threads,
+        measuring_workers,
+        quantify_slide,
+        quantify_slide_to,
+    )
+    from unetops.storage import is_remote
 
     if (masks is None) == (model is None):
         raise typer.BadParameter("give exactly one of --model and --masks")
@@ -103,7 +113,7 @@ def quantify(
                 False,
             )
         jobs = [
-            SlideJob(slide, out, config, source_id, analysis_mpp, mpp, roi, settings, instance_labels)
+            SlideJob(slide, location(out), config, source_id, analysis_mpp, mpp, roi, settings, instance_labels)
             for slide in slides
         ]
         if client is not None:
@@ -114,11 +124,14 @@ def quantify(
             for job in jobs:
                 try:
                     with progress_bar(f"tiles of {job.slide.name}", rate=True) as (on_start, on_progress):
-                        result.documents[job.slide] = quantify_slide(
-                            job.slide, source, out, config, masks_id=source_id, analysis_mpp=analysis_mpp,
-                            mpp=mpp, roi=roi, settings=settings, workers=helpers, instance_labels=instance_labels,
-                            on_start=on_start, on_progress=on_progress,
-                        )  # fmt: skip
+                        if is_remote(job.out):
+                            result.documents[job.slide] = quantify_slide_to(job, source, workers=helpers)
+                        else:
+                            result.documents[job.slide] = quantify_slide(
+                                job.slide, source, job.out, config, masks_id=source_id, analysis_mpp=analysis_mpp,
+                                mpp=mpp, roi=roi, settings=settings, workers=helpers, instance_labels=instance_labels,
+                                on_start=on_start, on_progress=on_progress,
+                            )  # fmt: skip
                 except UnetopsError as exc:
                     result.failed.append((job.slide, exc.render()))
 

@@ -19,6 +19,7 @@ from unetops.imageio.inputs import expand_inputs
 from unetops.imageio.types import ImageType
 from unetops.model.backends import Backend, LoadedModel
 from unetops.model.segmenter import Segmenter, worker_segmenter
+from unetops.storage import Location, is_remote, join, location, staged
 from unetops.visualize import overlay_outlines
 
 MAX_PNG_LABEL = 65535
@@ -29,7 +30,7 @@ class PredictionSummary:
     """What `predict_files` wrote, the inputs it could not read, and warnings about inputs unlike the training
     images."""
 
-    written: list[Path] = field(default_factory=list)
+    written: list[Location] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
     warnings: list[tuple[Path, str]] = field(default_factory=list)
 
@@ -84,17 +85,26 @@ def predict_file(
     return {"written": [str(out / names[role]) for role in outputs], "warnings": result.warnings}
 
 
-def _predict_task(path: Path, *, model: str, backend: Backend, out: Path, options: dict[str, Any]) -> dict[str, Any]:
+def _predict_into(path: Path, segmenter: Segmenter, out: Location, options: dict[str, Any]) -> dict[str, list[str]]:
+    """`predict_file` into a folder or object storage (written locally, then uploaded)."""
+    with staged(out) as local:
+        done = predict_file(path, segmenter, local, probabilities=options["probabilities"], overlay=options["overlay"])
+    return {**done, "written": [str(join(out, Path(p).name)) for p in done["written"]]}
+
+
+def _predict_task(
+    path: Path, *, model: str, backend: Backend, out: Location, options: dict[str, Any]
+) -> dict[str, Any]:
     """`predict_file` on a batch worker, with the worker's copy of the model."""
     segmenter = worker_segmenter(model, backend, threshold=options["threshold"], tta=options["tta"],
                                  window=options["window"])  # fmt: skip
-    return predict_file(path, segmenter, out, probabilities=options["probabilities"], overlay=options["overlay"])
+    return _predict_into(path, segmenter, out, options)
 
 
 def predict_files(
     inputs: list[str | Path],
     model: LoadedModel,
-    out: Path,
+    out: Location,
     *,
     tta: bool = False,
     probabilities: bool = False,
@@ -110,7 +120,7 @@ def predict_files(
     Args:
         inputs: files, folders or glob patterns.
         model: a loaded model (`load_model`).
-        out: output folder.
+        out: output folder, or object storage (`s3://bucket/prefix`, through fsspec).
         tta: flip test-time augmentation.
         probabilities: also write the probability map (8-bit PNG, 255 = 1.0).
         An instance model's nuclei are written too: `<stem>_instances.png` (16-bit labels, 0 background), or
@@ -133,7 +143,8 @@ def predict_files(
         job = fingerprint(sha256_file(model.path), model.backend.value, sorted(options.items()))
         keys = {item_key(path): path for path in files}
         batch = map_items(client, task, keys, Markers.of(out, job), name="predict", on_progress=on_progress)
-        remove_temporaries(out)  # of writes cut short by a worker's death
+        if not is_remote(out):
+            remove_temporaries(Path(out))  # of writes cut short by a worker's death
         problems = {key: failure.problem for key, failure in batch.failed.items()}
         outcomes = [(path, batch.done.get(key), problems.get(key)) for key, path in keys.items()]
     else:
@@ -141,8 +152,7 @@ def predict_files(
         outcomes = []
         for path in files:
             try:
-                outcomes.append((path, predict_file(path, segmenter, out, probabilities=probabilities,
-                                                    overlay=overlay), None))  # fmt: skip
+                outcomes.append((path, _predict_into(path, segmenter, out, options), None))
             except ImageReadError as exc:
                 outcomes.append((path, None, exc.problem))
             if on_progress:
@@ -151,6 +161,6 @@ def predict_files(
         if done is None:
             summary.failed.append((path, problem or "not predicted"))
         else:
-            summary.written.extend(Path(p) for p in done["written"])
+            summary.written.extend(location(p) for p in done["written"])
             summary.warnings.extend((path, warning) for warning in done["warnings"])
     return summary

@@ -34,6 +34,7 @@ from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.features import nucleus_features
 from unetops.quantify.instances import Nuclei, nucleus_instances, outlines
 from unetops.quantify.summary import image_summary
+from unetops.storage import Location, is_remote, staged
 from unetops.visualize import Histogram, Mark, histogram_png, with_legend
 
 POSITIVE_COLOUR = (200, 60, 20)
@@ -196,10 +197,18 @@ def quantify_image(
     return QuantifiedImage(name, features, summary, nuclei.warnings)
 
 
-def _quantify_task(path: Path, *, masks: MaskSource, out: Path, config: QuantifyConfig,
+def _quantify_into(
+    path: Path, masks: MaskSource, out: Location, config: QuantifyConfig, pixel_size: float | None
+) -> QuantifiedImage:
+    """`quantify_image` into a folder or object storage (written locally, then uploaded)."""
+    with staged(out) as local:
+        return quantify_image(path, masks, local, config, pixel_size)
+
+
+def _quantify_task(path: Path, *, masks: MaskSource, out: Location, config: QuantifyConfig,
                    pixel_size: float | None) -> dict[str, Any]:  # fmt: skip
     """`quantify_image` on a batch worker, its result as JSON (the done marker keeps it)."""
-    quantified = quantify_image(path, masks, out, config, pixel_size)
+    quantified = _quantify_into(path, masks, out, config, pixel_size)
     features = {key: values.tolist() for key, values in quantified.features.items()}
     return {"name": quantified.name, "features": features, "summary": quantified.summary,
             "warnings": quantified.warnings}  # fmt: skip
@@ -213,7 +222,7 @@ def _from_json(done: dict[str, Any]) -> QuantifiedImage:
 def quantify_images(
     images: list[Path],
     masks: MaskSource,
-    out: Path,
+    out: Location,
     config: QuantifyConfig,
     *,
     pixel_size: float | None = None,
@@ -225,7 +234,7 @@ def quantify_images(
 
     Writes `nuclei.csv` (one row per nucleus, all images), `images.csv` and `images.json` (one summary per
     image, with the profile and unetops version), `qc/<stem>_qc.png` and `histograms.png`. An image that
-    cannot be read, or has no mask, is reported and skipped.
+    cannot be read, or has no mask, is reported and skipped. `out` may be object storage (`s3://bucket/prefix`).
 
     With a Dask `client` (`unetops.cluster.connect`), each image is a task on its workers (`masks` must pickle:
     `masks_from_folder` or `worker_masks`); finished images are marked in `out/.unetops-done/` and not measured
@@ -241,18 +250,20 @@ def quantify_images(
         keys = {item_key(path): path for path in images}
         markers = Markers.of(out, fingerprint(config.model_dump_json(), pixel_size, _source_id(masks)))
         batch = map_items(client, task, keys, markers, name="quantify", on_progress=on_progress)
-        remove_temporaries(out / "qc")  # of writes cut short by a worker's death
+        if not is_remote(out):
+            remove_temporaries(Path(out) / "qc")  # of writes cut short by a worker's death
         result.images = [_from_json(done) for done in batch.done.values()]
         result.failed = [(keys[key], failure.message) for key, failure in batch.failed.items()]
     else:
         for path in images:
             try:
-                result.images.append(quantify_image(path, masks, out, config, pixel_size))
+                result.images.append(_quantify_into(path, masks, out, config, pixel_size))
             except ImageReadError as exc:
                 result.failed.append((path, str(exc)))
             if on_progress:
                 on_progress(1)
-    _write_tables(result, out, config, pixel_size)
+    with staged(out) as local:
+        _write_tables(result, local, config, pixel_size)
     return result
 
 

@@ -1,11 +1,12 @@
 """`quantify_slides`: many slides on a Dask cluster, each split into blocks of tiles.
 
-Per slide, three kinds of task: a plan (thumbnail, tissue, the tiles still to do), one task per block of
-tiles (segment and measure them; each finished tile is kept in the slide's work folder), and a finish
-(combine the tiles into the results, put in place by one rename). Workers read the slide and write the
-results themselves; the client handles only tile numbers, warnings and the slides' summaries. A block whose
-worker dies is run again elsewhere and redoes only its unfinished tiles; a slide whose results are complete
-is not analysed again.
+Per slide on a local or shared file system, three kinds of task: a plan (thumbnail, tissue, the tiles still
+to do), one task per block of tiles (segment and measure them; each finished tile is kept in the slide's work
+folder), and a finish (combine the tiles into the results, put in place by one rename). Workers read the
+slide and write the results themselves; the client handles only tile numbers, warnings and the slides'
+summaries. A block whose worker dies is run again elsewhere and redoes only its unfinished tiles; a slide
+whose results are complete is not analysed again. A slide whose results go to object storage is one task
+(`quantify_slide_to`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,18 @@ from typing import Any
 
 from unetops.cluster import Failed, run_marked
 from unetops.slide.measure import TileMasks
-from unetops.slide.quantify import SlideJob, finish_slide, finished, plan_slide, run_tiles, slide_grid, start_work
+from unetops.slide.quantify import (
+    SlideJob,
+    finish_slide,
+    finished,
+    plan_slide,
+    quantify_slide_to,
+    run_tiles,
+    slide_grid,
+    start_work,
+)
 from unetops.slide.readers import open_slide
+from unetops.storage import is_remote
 
 
 @dataclass
@@ -55,6 +66,11 @@ def _finish(job: SlideJob, warnings: list[list[str]]) -> dict[str, Any]:
     """Task: the slide's results from its finished tiles."""
     with open_slide(job.slide) as reader:
         return finish_slide(job, plan_slide(job, reader), reader, warnings)
+
+
+def _whole(job: SlideJob, masks: TileMasks) -> dict[str, Any]:
+    """Task (results to object storage): the whole slide on this worker, uploaded when complete."""
+    return quantify_slide_to(job, masks)
 
 
 def quantify_slides(
@@ -94,11 +110,13 @@ def quantify_slides(
         roles[future] = (slide, kind, tiles)
         pending.add(future)
 
-    first_of_name: dict[Path, Path] = {}
+    first_of_name: dict[str, Path] = {}
     for number, job in enumerate(jobs):
-        first = first_of_name.setdefault(job.final, job.slide)
+        first = first_of_name.setdefault(str(job.results), job.slide)
         if first != job.slide:
-            failures[number] = f"{job.slide}: has the same result folder ({job.final}) as {first}; rename one"
+            failures[number] = f"{job.slide}: has the same result folder ({job.results}) as {first}; rename one"
+        elif is_remote(job.out):
+            submit(number, "whole", partial(_whole, masks=masks), job)
         else:
             submit(number, "plan", _plan, job)
     for future in pending:
@@ -138,7 +156,13 @@ def quantify_slides(
                 on_progress(tiles)
             if blocks_left[slide] == 0:
                 submit(slide, "finish", partial(_finish, job), warnings[slide])
-        else:
+        else:  # a finish, or a whole slide
+            if kind == "whole":
+                total += outcome["tiles"]["analysed"]
+                if on_start:
+                    on_start(total)
+                if on_progress:
+                    on_progress(outcome["tiles"]["analysed"])
             documents[slide] = outcome
     for number, job in enumerate(jobs):
         if number in documents:

@@ -13,9 +13,10 @@ import json
 import logging
 import math
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ from unetops.slide.readers import SlideReader, open_slide
 from unetops.slide.settings import SlideSettings
 from unetops.slide.tiles import Tile, TileGrid
 from unetops.slide.tissue import tissue_mask
+from unetops.storage import Location, join, read_text, upload_folder
 from unetops.visualize import with_legend
 
 log = logging.getLogger(__name__)
@@ -64,7 +66,8 @@ class SlideJob:
 
     Attributes:
         slide: the slide file (any format `open_slide` reads).
-        out: the folder for the slide's result folder and its work folder.
+        out: the folder for the slide's result folder and its work folder, or object storage
+            (`s3://bucket/prefix`: see `quantify_slide_to`).
         config: marker profile (stains, thresholds).
         masks_id: what the masks come from (a model's SHA-256), part of the resume fingerprint.
         analysis_mpp: the resolution to analyse at (the model's pixel size); default the slide's level 0.
@@ -76,7 +79,7 @@ class SlideJob:
     """
 
     slide: Path
-    out: Path
+    out: Location
     config: QuantifyConfig
     masks_id: str
     analysis_mpp: float | None = None
@@ -91,12 +94,19 @@ class SlideJob:
         return safe_name(self.slide.name.split(".")[0] if self.slide.name.count(".") > 1 else self.slide.stem)
 
     @property
+    def results(self) -> Location:
+        """The result folder (or its URL)."""
+        return join(self.out, self.name)
+
+    @property
     def final(self) -> Path:
-        return self.out / self.name
+        """The result folder in a local (or shared) output."""
+        return Path(self.out) / self.name
 
     @property
     def work(self) -> Path:
-        return self.out / f".{self.name}.work"
+        """The work folder (finished tiles) in a local (or shared) output."""
+        return Path(self.out) / f".{self.name}.work"
 
 
 @dataclass
@@ -140,8 +150,8 @@ def plan_slide(job: SlideJob, reader: SlideReader) -> SlidePlan:
 
 def finished(job: SlideJob, plan: SlidePlan) -> dict[str, Any] | None:
     """The summary of this slide's results if they are complete and made from the same inputs and settings."""
-    with contextlib.suppress(OSError, ValueError):
-        document = json.loads((job.final / "summary.json").read_text())
+    with contextlib.suppress(ValueError, AttributeError):
+        document = json.loads(read_text(join(job.results, "summary.json")) or "")
         if document.get("fingerprint") == plan.fingerprint:
             return document
     return None
@@ -373,6 +383,25 @@ def quantify_slide(
                 on_progress(len(plan.tiles) - len(todo))
             warnings = run_tiles(reader, plan.grid, todo, job.work, masks, config, pool, helpers, on_progress)
             return finish_slide(job, plan, reader, warnings, pool)
+
+
+def quantify_slide_to(job: SlideJob, masks: TileMasks, *, workers: int | None = 0) -> dict[str, Any]:
+    """`quantify_slide` for an output on object storage: the slide is analysed in a local temporary folder (its
+    tiles resume only while this process lives), then its results are uploaded, `summary.json` last (the mark
+    that they are complete). A slide whose results are there, made from the same inputs, is not analysed again.
+    """
+    with open_slide(job.slide) as reader:
+        document = finished(job, plan_slide(job, reader))
+    if document is not None:
+        return document
+    with tempfile.TemporaryDirectory(prefix="unetops-slide-") as temporary:
+        here = replace(job, out=Path(temporary))
+        document = quantify_slide(
+            job.slide, masks, here.out, job.config, masks_id=job.masks_id, analysis_mpp=job.analysis_mpp,
+            mpp=job.mpp, roi=job.roi, settings=job.settings, workers=workers, instance_labels=job.instance_labels,
+        )  # fmt: skip
+        upload_folder(here.final, str(job.results), last="summary.json")
+    return document
 
 
 def finish_slide(
