@@ -71,6 +71,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/serve_load.py
 	$(PY) benchmarks/slide.py
 	$(PY) benchmarks/instances.py
+	$(PY) benchmarks/scale.py
 
 clean:
 	rm -rf $(VENV) $(DEPLOY_VENV) data .pytest_cache
