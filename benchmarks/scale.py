@@ -16,6 +16,7 @@ processes (gloo), one thread each; samples per second over the training steps (v
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -26,7 +27,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from slide import train  # noqa: E402  (the same briefly trained model as the slide benchmark)
+from slide import train  # the same briefly trained model as the slide benchmark
 
 
 def task_costs(stream: list[dict]) -> tuple[int, float, float]:
@@ -41,7 +42,7 @@ def task_costs(stream: list[dict]) -> tuple[int, float, float]:
         by_worker[task["worker"]].append((min(s["start"] for s in spans), max(s["stop"] for s in spans)))
     for spans in by_worker.values():
         spans.sort()
-        overhead += sum(max(0.0, start - previous_stop) for (_, previous_stop), (start, _) in zip(spans, spans[1:]))
+        overhead += sum(max(0.0, start - previous_stop) for (_, previous_stop), (start, _) in itertools.pairwise(spans))
     return len(stream), compute, overhead
 
 

@@ -134,6 +134,16 @@ def dashboard(client: Any) -> str | None:
     return None
 
 
+def outcome_of(future: Any, name: str) -> Any:
+    """A finished task's result, or `Failed` for a task that raised (a bug) or whose workers kept dying
+    (`KilledWorker`, after the scheduler's allowed failures); `name` names the item in the message."""
+    try:
+        return future.result()
+    except Exception as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+        return Failed(problem, f"{name}: {problem}")
+
+
 def map_items(
     client: Any,
     task: Callable[[T], Any],
@@ -165,11 +175,7 @@ def map_items(
     futures = {client.submit(run, key, item, key=f"{name}-{batch}-{key}"): key for key, item in todo.items()}
     for future in as_completed(futures):
         key = futures[future]
-        try:
-            outcome = future.result()
-        except Exception as exc:  # a bug, or a task whose workers kept dying (KilledWorker)
-            problem = f"{type(exc).__name__}: {exc}"
-            outcome = Failed(problem, f"{key}: {problem}")
+        outcome = outcome_of(future, key)
         if isinstance(outcome, Failed):
             result.failed[key] = outcome
         else:

@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from unetops.cluster import Failed, run_marked
+from unetops.cluster import Failed, outcome_of, run_marked
 from unetops.slide.measure import TileMasks
 from unetops.slide.quantify import (
     SlideJob,
@@ -68,11 +68,6 @@ def _finish(job: SlideJob, warnings: list[list[str]]) -> dict[str, Any]:
         return finish_slide(job, plan_slide(job, reader), reader, warnings)
 
 
-def _whole(job: SlideJob, masks: TileMasks) -> dict[str, Any]:
-    """Task (results to object storage): the whole slide on this worker, uploaded when complete."""
-    return quantify_slide_to(job, masks)
-
-
 def quantify_slides(
     client: Any,
     jobs: list[SlideJob],
@@ -116,16 +111,13 @@ def quantify_slides(
         if first != job.slide:
             failures[number] = f"{job.slide}: has the same result folder ({job.results}) as {first}; rename one"
         elif is_remote(job.out):
-            submit(number, "whole", partial(_whole, masks=masks), job)
+            submit(number, "whole", partial(quantify_slide_to, masks=masks), job)  # results uploaded when complete
         else:
             submit(number, "plan", _plan, job)
     for future in pending:
         slide, kind, tiles = roles.pop(future)
         job = jobs[slide]
-        try:
-            outcome = future.result()
-        except Exception as exc:  # a bug, or a task whose workers kept dying (KilledWorker)
-            outcome = Failed(str(exc), f"{job.slide}: {type(exc).__name__}: {exc}")
+        outcome = outcome_of(future, str(job.slide))
         if slide in failures:
             continue
         if isinstance(outcome, Failed):
