@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from unetops.cluster import MARKERS, connect, item_key
 from unetops.errors import UnetopsError
 from unetops.inference.predict import predict_files
 from unetops.model.backends import load_model
+from unetops.parallel import default_workers
 
 
 def images(folder: Path, count: int, size: int = 256) -> Path:
@@ -89,3 +92,13 @@ def test_quantify_on_a_cluster_matches_one_process(dask_cluster, tiny_model: Pat
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(UnetopsError, match="cannot reach the Dask scheduler"), connect("tcp://127.0.0.1:9", timeout=2):
         pass
+
+
+def test_by_default_a_batch_runs_on_a_local_cluster_of_this_machine(tiny_model: Path, tmp_path: Path) -> None:
+    inputs = images(tmp_path / "in", 3)
+    command = [sys.executable, "-m", "unetops", "predict", str(tiny_model), str(inputs), "-o", str(tmp_path / "out")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1 and "broken.png" in done.stderr  # the one unreadable input
+    assert len(list((tmp_path / "out").glob("*_mask.png"))) == 3
+    if default_workers() > 1:
+        assert f"Dask: {min(default_workers(), 4)} worker(s)" in done.stderr

@@ -2,4 +2,5 @@
 
 from unetops.cli.app import main
 
-main()
+if __name__ == "__main__":  # not again in worker processes that import the main module (spawn)
+    main()
