@@ -25,6 +25,7 @@ class Served:
     url: str
     token: str
     log: Path
+    pid: int
 
     @property
     def auth(self) -> dict[str, str]:
@@ -42,14 +43,15 @@ def serving_model(tiny_dataset: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @contextlib.contextmanager
-def serving(model: Path, home: Path) -> Iterator[Served]:
-    """`unetops serve --model MODEL` in a subprocess (working directory `home`: no registry) while inside."""
+def serving(model: Path, home: Path, *options: str) -> Iterator[Served]:
+    """`unetops serve --model MODEL [options]` in a subprocess (working directory `home`: no registry) while
+    inside."""
     port = free_port()
     env = {**os.environ, "UNETOPS_API_TOKENS": TOKEN}
     env.pop("MLFLOW_TRACKING_URI", None)
     log = home / "serve.log"
     command = [sys.executable, "-m", "unetops", "serve", "--model", str(model), "--port", str(port)]
-    command += ["--max-upload-mb", str(UPLOAD_LIMIT_MB), "--max-pixels", "4000000", "--threads", "1"]
+    command += ["--max-upload-mb", str(UPLOAD_LIMIT_MB), "--max-pixels", "4000000", "--threads", "1", *options]
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -64,7 +66,7 @@ def serving(model: Path, home: Path) -> Iterator[Served]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"unetops serve did not start:\n{log.read_text()}")
             time.sleep(0.2)
-        yield Served(url, TOKEN, log)
+        yield Served(url, TOKEN, log, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -46,6 +46,9 @@ def serve(
     cors_origin: list[str] = field_option(
         ServeSettings, "cors_origins", "--cors-origin", default=None, envvar="UNETOPS_CORS_ORIGINS"
     ),
+    data_folder: Path = field_option(ServeSettings, "data_folder", envvar="UNETOPS_DATA_FOLDER"),
+    jobs_folder: Path = field_option(ServeSettings, "jobs_folder", envvar="UNETOPS_JOBS_FOLDER"),
+    max_jobs: int = field_option(ServeSettings, "max_jobs", envvar="UNETOPS_MAX_JOBS", min=1),
 ) -> None:
     """Serve the REST API (/v1, OpenAPI at /docs), the web UI (/ui) and Prometheus metrics (/metrics)."""
     import uvicorn
@@ -71,6 +74,9 @@ def serve(
         max_concurrent=max_concurrent,
         threads=threads,
         cors_origins=tuple(cors_origin or ()),
+        data_folder=data_folder,
+        jobs_folder=jobs_folder,
+        max_jobs=max_jobs,
     )
     configure_json_logging()
     app = create_app(settings, loaded)

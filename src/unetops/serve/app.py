@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -10,24 +13,34 @@ from unetops.model.backends import LoadedModel
 from unetops.serve.limits import BodyLimitMiddleware
 from unetops.serve.logs import RequestLogMiddleware
 from unetops.serve.problems import install_problem_handlers
-from unetops.serve.routes import analysis, models, operations, specs, ui
+from unetops.serve.routes import analysis, jobs, models, operations, specs, ui
 from unetops.serve.settings import ServeSettings
 from unetops.serve.state import ServiceState
 
 
 def create_app(settings: ServeSettings, model: LoadedModel) -> FastAPI:
     """The service for one loaded model."""
+    state = ServiceState(settings, model)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if state.jobs is not None:
+            state.jobs.start()  # jobs left queued or running by the last run are taken up again
+        yield
+        if state.jobs is not None:
+            state.jobs.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="unetops",
         version=__version__,
         description="Nucleus segmentation and quantification of microscopy images with a U-Net. "
         "Every /v1 endpoint needs `Authorization: Bearer <token>`; errors are problem details (RFC 9457).",
     )
-    state = ServiceState(settings, model)
     app.state.settings = settings
     app.state.service = state
     install_problem_handlers(app)
-    for router in (analysis.router, specs.router, models.router, operations.router, ui.router):
+    for router in (analysis.router, jobs.router, specs.router, models.router, operations.router, ui.router):
         app.include_router(router)
     ui.mount_ui(app)
     if settings.cors_origins:

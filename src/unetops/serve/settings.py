@@ -36,6 +36,11 @@ class ServeSettings(BaseModel):
     threads: int | None = Field(None, ge=1, description="ONNX Runtime threads per inference; default all cores")
     cors_origins: tuple[str, ...] = Field((), description="origins allowed by CORS; none by default")
     drift_window: int = Field(200, ge=1, description="recent images the drift report is computed on")
+    data_folder: Path | None = Field(
+        None, description="folder of slides that slide jobs (/v1/jobs) may analyse (read only); no jobs without it"
+    )
+    jobs_folder: Path = Field(Path("unetops-jobs"), description="where slide jobs keep their state and results")
+    max_jobs: int = Field(1, ge=1, description="slide jobs run at once; the others wait in a queue")
 
 
 def read_tokens(env_tokens: str | None, token_file: Path | None) -> tuple[str, ...]:

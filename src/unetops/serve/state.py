@@ -18,6 +18,7 @@ from unetops.model.segmenter import Segmenter
 from unetops.monitoring.drift import DriftMonitor
 from unetops.quantify.config import PROFILES, QuantifyConfig, load_profile
 from unetops.serve import analysis
+from unetops.serve.jobs import JobManager
 from unetops.serve.metrics import ServiceMetrics, service_metrics
 from unetops.serve.problems import Problem
 from unetops.serve.settings import ServeSettings
@@ -59,6 +60,12 @@ class ServiceState:
         self.info = model_info(self.model, self.settings.model)
         self.metrics.model.labels(self.settings.model, self.info["sha256"][:12], self.info["dataset_version"]).set(1)
         self.slots = threading.BoundedSemaphore(self.settings.max_concurrent)
+        self.jobs: JobManager | None = None
+        if self.settings.data_folder is not None:
+            self.jobs = JobManager(
+                self.settings.jobs_folder, self.settings.data_folder, Segmenter(self.model), self.info["sha256"],
+                self.profiles, max_running=self.settings.max_jobs,
+            )  # fmt: skip
 
     async def in_worker(self, work: Callable[[threading.Event], T], request: Request) -> T:
         """Run `work(cancel)` in a worker thread, at most `max_concurrent` at once, within the request timeout.

@@ -17,6 +17,20 @@ from unetops.errors import UnetopsError
 from unetops.slide.info import SlideInfo
 
 TIFF_SUFFIXES = (".tif", ".tiff", ".btf")
+SLIDE_SUFFIXES = (
+    ".svs",
+    ".ndpi",
+    ".mrxs",
+    ".scn",
+    ".vms",
+    ".vmu",
+    ".bif",
+    ".svslide",
+    *TIFF_SUFFIXES,
+    ".png",
+    ".jpg",
+    ".jpeg",
+)  # fmt: skip  (what the readers take: OpenSlide's formats, TIFF, plain images)
 THUMBNAIL_BAND_ROWS = 256  # thumbnail rows made from one read
 UM_PER_UNIT = {"CENTIMETER": 1e4, "MILLIMETER": 1e3, "MICROMETER": 1.0}
 

@@ -1,0 +1,121 @@
+"""Slide jobs of a real `unetops serve` on loopback: start, follow, download, cancel, bad input, restart."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from serve.conftest import Served, serving
+from unetops.sample.slide import write_synthetic_slide
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("data")
+    write_synthetic_slide(folder / "cases" / "slide.svs")
+    (folder / "notes.txt").write_text("not a slide")
+    (folder.parent / "outside.svs").write_bytes(b"II*\x00")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def service(serving_model: Path, data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    home = tmp_path_factory.mktemp("jobs-service")
+    with serving(serving_model, home, "--data-folder", str(data), "--jobs-folder", str(home / "jobs")) as server:
+        yield server
+
+
+def wait(served: Served, job_id: str, until, timeout: float = 240) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = httpx.get(f"{served.url}/v1/jobs/{job_id}", headers=served.auth, timeout=10).json()
+        if until(job):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not get there: {job}")
+
+
+def start(served: Served, slide: str = "cases/slide.svs", **extra) -> httpx.Response:
+    return httpx.post(f"{served.url}/v1/jobs", json={"slide": slide, **extra}, headers=served.auth, timeout=10)
+
+
+def test_a_job_runs_to_its_results(service: Served) -> None:
+    listing = httpx.get(f"{service.url}/v1/slides", headers=service.auth).json()
+    assert "cases/slide.svs" in listing["slides"] and "notes.txt" not in listing["slides"]
+    response = start(service)
+    assert response.status_code == 201 and response.json()["state"] in ("queued", "running")
+    job = wait(service, response.json()["id"], lambda j: j["state"] in ("done", "failed"))
+    assert job["state"] == "done", job["error"]
+    assert job["tiles_done"] == job["tiles_total"] > 0 and job["seconds_left"] == 0
+    assert job["result"]["summary"]["nuclei"] > 0 and "ki67_index" in job["result"]["summary"]
+    assert {"nuclei.parquet", "nuclei.geojson", "hotspot.geojson", "summary.json"} <= set(job["files"])
+    geojson = httpx.get(f"{service.url}/v1/jobs/{job['id']}/files/nuclei.geojson", headers=service.auth)
+    assert geojson.headers["content-type"] == "application/geo+json"
+    assert len(geojson.json()["features"]) == job["result"]["summary"]["nuclei"]
+    row = next(csv.DictReader(io.StringIO(httpx.get(f"{service.url}/v1/jobs/{job['id']}/summary.csv",
+                                                     headers=service.auth).text)))  # fmt: skip
+    assert row["slide"] == "cases/slide.svs" and float(row["ki67_index"]) == job["result"]["summary"]["ki67_index"]
+    assert [j["id"] for j in httpx.get(f"{service.url}/v1/jobs", headers=service.auth).json()] == [job["id"]]
+    ended = httpx.delete(f"{service.url}/v1/jobs/{job['id']}", headers=service.auth)
+    assert ended.status_code == 409 and "already ended" in ended.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("slide", "status", "says"),
+    [
+        ("cases/none.svs", 400, "no such slide"),
+        ("../outside.svs", 400, "inside the data folder"),
+        ("/etc/passwd.svs", 400, "inside the data folder"),
+        ("notes.txt", 415, "not a slide format"),
+    ],
+)
+def test_bad_slides_are_refused(service: Served, slide: str, status: int, says: str) -> None:
+    response = start(service, slide)
+    assert response.status_code == status and says in response.json()["detail"]
+
+
+def test_other_bad_requests(service: Served) -> None:
+    assert start(service, profile="nope").status_code == 400
+    assert httpx.get(f"{service.url}/v1/jobs/0000", headers=service.auth).status_code == 404
+    assert httpx.delete(f"{service.url}/v1/jobs/0000", headers=service.auth).status_code == 404
+    assert httpx.get(f"{service.url}/v1/jobs").status_code == 401
+    assert httpx.get(f"{service.url}/v1/jobs/0000/files/../../job.json", headers=service.auth).status_code == 404
+
+
+def test_a_running_job_can_be_cancelled(service: Served) -> None:
+    job = start(service).json()
+    wait(service, job["id"], lambda j: j["state"] == "running" and j["tiles_done"] > 0)
+    assert httpx.delete(f"{service.url}/v1/jobs/{job['id']}", headers=service.auth).status_code == 200
+    ended = wait(service, job["id"], lambda j: j["state"] != "running")
+    assert ended["state"] == "cancelled" and ended["tiles_done"] < ended["tiles_total"]
+
+
+def test_without_a_data_folder_there_are_no_jobs(served: Served) -> None:
+    response = httpx.get(f"{served.url}/v1/jobs", headers=served.auth)
+    assert response.status_code == 404 and "--data-folder" in response.json()["detail"]
+
+
+def test_a_job_resumes_after_the_service_is_killed(serving_model: Path, data: Path, tmp_path: Path) -> None:
+    options = ("--data-folder", str(data), "--jobs-folder", str(tmp_path / "jobs"))
+    with serving(serving_model, tmp_path, *options) as first:
+        job = start(first).json()
+        before = wait(first, job["id"], lambda j: j["tiles_done"] >= 10)
+        record = json.loads((tmp_path / "jobs" / job["id"] / "job.json").read_text())
+        assert record["state"] == "running"
+        os.kill(first.pid, signal.SIGKILL)  # mid-job, no chance to tidy up
+    tiles = tmp_path / "jobs" / job["id"] / ".slide.work" / "tiles"
+    kept = len(list(tiles.glob("*.parquet")))
+    assert 0 < kept < before["tiles_total"]
+    with serving(serving_model, tmp_path, *options) as second:
+        resumed = wait(second, job["id"], lambda j: j["state"] in ("done", "failed"))
+    assert resumed["state"] == "done" and resumed["tiles_done"] == resumed["tiles_total"]
+    assert resumed["result"]["summary"]["nuclei"] > 0
