@@ -119,3 +119,21 @@ def test_a_job_resumes_after_the_service_is_killed(serving_model: Path, data: Pa
         resumed = wait(second, job["id"], lambda j: j["state"] in ("done", "failed"))
     assert resumed["state"] == "done" and resumed["tiles_done"] == resumed["tiles_total"]
     assert resumed["result"]["summary"]["nuclei"] > 0
+
+
+def test_the_viewer_reads_tiles_and_nuclei_of_a_job(service: Served) -> None:
+    done = next(j for j in httpx.get(f"{service.url}/v1/jobs", headers=service.auth).json() if j["state"] == "done")
+    base = f"{service.url}/v1/jobs/{done['id']}"
+    dzi = httpx.get(f"{base}/slide.dzi", headers=service.auth)
+    assert dzi.status_code == 200 and 'Width="4096"' in dzi.text and 'Height="3072"' in dzi.text
+    tile = httpx.get(f"{base}/slide_files/12/3_2.jpeg", headers=service.auth)  # level 12: full resolution
+    assert tile.headers["content-type"] == "image/jpeg" and tile.content[:2] == b"\xff\xd8"
+    assert httpx.get(f"{base}/slide_files/12/99_99.jpeg", headers=service.auth).status_code == 404
+    assert httpx.get(f"{base}/slide_files/40/0_0.jpeg", headers=service.auth).status_code == 404
+    hot = done["result"]["hotspot"]
+    region = {"x": hot["x"], "y": hot["y"], "width": hot["width"], "height": hot["height"]}
+    found = httpx.get(f"{base}/nuclei", params=region, headers=service.auth).json()
+    # the hot spot's counts come from its field grid, its corner rounded to a pixel: a nucleus or two on the edge
+    assert abs(len(found["nuclei"]) - hot["nuclei"]) <= 0.01 * hot["nuclei"] and not found["truncated"]
+    assert abs(sum(n["positive"] for n in found["nuclei"]) - hot["positive"]) <= 0.01 * hot["positive"] + 1
+    assert all(len(n["contour"]) >= 3 and n["area_um2"] > 0 for n in found["nuclei"])

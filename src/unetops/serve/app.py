@@ -29,6 +29,7 @@ def create_app(settings: ServeSettings, model: LoadedModel) -> FastAPI:
         yield
         if state.jobs is not None:
             state.jobs.stop()
+        state.views.close()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -51,6 +51,7 @@ class Job(BaseModel):
     id: str
     slide: str = Field(description="the slide, relative to the service's data folder")
     profile: str
+    mpp: float | None = Field(None, description="micrometres per pixel, for a slide or image that lacks it")
     state: JobState = JobState.queued
     created: str
     started: str | None = None
@@ -144,7 +145,7 @@ class JobManager:
             raise UnetopsError("no such slide in the data folder", path=relative)
         return path
 
-    def submit(self, relative: str, profile: str) -> Job:
+    def submit(self, relative: str, profile: str, mpp: float | None = None) -> Job:
         """Queue a job for a slide of the data folder.
 
         Raises:
@@ -153,7 +154,7 @@ class JobManager:
         self.slide_path(relative)
         if profile not in self.profiles:
             raise UnetopsError(f"unknown profile {profile!r}; one of {', '.join(self.profiles)}")
-        job = Job(id=secrets.token_hex(8), slide=relative, profile=profile, created=_now())
+        job = Job(id=secrets.token_hex(8), slide=relative, profile=profile, mpp=mpp, created=_now())
         with self.lock:
             self.jobs[job.id] = job
             self._save(job)
@@ -193,7 +194,7 @@ class JobManager:
 
     def _slide_job(self, job: Job) -> SlideJob:
         return SlideJob(Path(self.slides) / job.slide, self.folder / job.id, self.profiles[job.profile], self.masks_id,
-                        self.analysis_mpp, instance_labels=self.instance_labels)  # fmt: skip
+                        self.analysis_mpp, job.mpp, instance_labels=self.instance_labels)  # fmt: skip
 
     def _save(self, job: Job) -> None:
         atomic_write_json(self.folder / job.id / "job.json", job.model_dump(mode="json"))
@@ -243,7 +244,7 @@ class JobManager:
         job.tiles_done = 0
         try:
             document = quantify_slide(
-                slide.slide, self.masks, slide.out, slide.config, masks_id=slide.masks_id,
+                slide.slide, self.masks, slide.out, slide.config, masks_id=slide.masks_id, mpp=slide.mpp,
                 analysis_mpp=slide.analysis_mpp, instance_labels=slide.instance_labels, on_start=on_start,
                 on_progress=on_progress,
             )  # fmt: skip

@@ -23,6 +23,7 @@ from unetops.serve.metrics import ServiceMetrics, service_metrics
 from unetops.serve.problems import Problem
 from unetops.serve.settings import ServeSettings
 from unetops.serve.uploads import decode_upload
+from unetops.serve.viewer import SlideViews
 
 T = TypeVar("T")
 SLOT_WAIT_S = 0.1  # how often a request waiting for a slot checks whether it was cancelled
@@ -60,6 +61,7 @@ class ServiceState:
         self.info = model_info(self.model, self.settings.model)
         self.metrics.model.labels(self.settings.model, self.info["sha256"][:12], self.info["dataset_version"]).set(1)
         self.slots = threading.BoundedSemaphore(self.settings.max_concurrent)
+        self.views = SlideViews()
         self.jobs: JobManager | None = None
         if self.settings.data_folder is not None:
             self.jobs = JobManager(

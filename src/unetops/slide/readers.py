@@ -30,7 +30,7 @@ SLIDE_SUFFIXES = (
     ".png",
     ".jpg",
     ".jpeg",
-)  # fmt: skip  (what the readers take: OpenSlide's formats, TIFF, plain images)
+)  # what the readers take: OpenSlide's formats, TIFF, plain images
 THUMBNAIL_BAND_ROWS = 256  # thumbnail rows made from one read
 UM_PER_UNIT = {"CENTIMETER": 1e4, "MILLIMETER": 1e3, "MICROMETER": 1.0}
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Response
+import anyio
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
@@ -15,6 +17,7 @@ from unetops.serve.jobs import Job, JobManager, JobState
 from unetops.serve.problems import Problem
 from unetops.serve.routes import AUTHORISED, ERRORS
 from unetops.serve.state import State
+from unetops.serve.viewer import nuclei_in
 from unetops.slide.readers import SLIDE_SUFFIXES
 
 router = APIRouter(prefix="/v1", dependencies=AUTHORISED, tags=["slide jobs"], responses=ERRORS)
@@ -25,6 +28,7 @@ MEDIA_TYPES = {".parquet": "application/vnd.apache.parquet", ".geojson": "applic
 class JobRequest(BaseModel):
     slide: str = Field(description="a slide of the service's data folder, as `/v1/slides` lists it")
     profile: str = Field("ki67", description="marker profile: ki67, er, pr or her2")
+    mpp: float | None = Field(None, gt=0, le=100, description="micrometres per pixel, for an image that lacks it")
 
 
 def _jobs(state: State) -> JobManager:
@@ -58,7 +62,7 @@ async def start_job(request: JobRequest, state: State) -> Job:
     if not request.slide.lower().endswith(SLIDE_SUFFIXES):
         raise Problem(415, "Not a slide", f"{request.slide}: not a slide format ({', '.join(SLIDE_SUFFIXES)})")
     try:
-        return _jobs(state).submit(request.slide, request.profile)
+        return _jobs(state).submit(request.slide, request.profile, request.mpp)
     except UnetopsError as exc:
         raise Problem(400, "Cannot start the job", exc.render()) from None
 
@@ -112,6 +116,56 @@ async def job_file(job_id: str, name: str, state: State) -> FileResponse:
     path = _jobs(state).result_folder(job) / name
     media = next((t for suffix, t in MEDIA_TYPES.items() if name.endswith(suffix)), "application/octet-stream")
     return FileResponse(path, media_type=media, filename=path.name)
+
+
+@router.get("/jobs/{job_id}/slide.dzi", response_class=Response, responses={200: {"content": {"application/xml": {}}}})
+async def job_slide_dzi(job_id: str, state: State) -> Response:
+    """The job's slide as a Deep Zoom image (OpenSeadragon opens it; tiles under `slide_files/`)."""
+    path = _slide(state, job_id)
+    dzi = await anyio.to_thread.run_sync(lambda: state.views.pyramid(path).dzi())
+    return Response(dzi, media_type="application/xml")
+
+
+@router.get(
+    "/jobs/{job_id}/slide_files/{level}/{tile}.jpeg",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}},
+)
+async def job_slide_tile(job_id: str, level: int, tile: str, state: State) -> Response:
+    """One Deep Zoom tile (`<column>_<row>`) of the job's slide, as JPEG (cached)."""
+    path = _slide(state, job_id)
+    try:
+        column, row = (int(part) for part in tile.split("_"))
+    except ValueError:
+        raise Problem(404, "No such tile", f"{tile}: not <column>_<row>") from None
+    try:
+        data = await anyio.to_thread.run_sync(state.views.tile, path, level, column, row)
+    except UnetopsError as exc:
+        raise Problem(404, "No such tile", exc.problem) from None
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/jobs/{job_id}/nuclei")
+async def job_nuclei(
+    job_id: str,
+    state: State,
+    x: float = Query(ge=0),
+    y: float = Query(ge=0),
+    width: float = Query(gt=0, le=100_000),
+    height: float = Query(gt=0, le=100_000),
+) -> dict[str, Any]:
+    """The nuclei of a finished job in a region of the slide (level-0 pixels): outlines and measurements."""
+    job = _done(state, job_id)
+    table = _jobs(state).result_folder(job) / "nuclei.parquet"
+    return await anyio.to_thread.run_sync(nuclei_in, table, x, y, width, height)
+
+
+def _slide(state: State, job_id: str) -> Path:
+    job = _job(state, job_id)
+    try:
+        return _jobs(state).slide_path(job.slide)
+    except UnetopsError as exc:
+        raise Problem(404, "Slide gone", exc.render()) from None
 
 
 def _done(state: State, job_id: str) -> Job:
