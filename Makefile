@@ -5,7 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 UNETOPS := $(VENV)/bin/unetops
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml web/package-lock.json | cksum | cut -d' ' -f1)
+# browser libraries of the web UI: from npm at build time (pinned in web/package-lock.json), copied into the
+# package, never committed and never loaded from the internet by the page
+VENDOR := src/unetops/serve/ui/vendor
 DEMO ?= data/demo
 
 .PHONY: install demo test lint bench clean deploy-tools deploy-check tf-check docker-check actions-check
@@ -16,7 +19,11 @@ TORCH ?= torch==2.13.0
 TORCH_INDEX ?=
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --silent
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/openseadragon
+	cp -r web/node_modules/openseadragon/build/openseadragon/openseadragon.min.js \
+		web/node_modules/openseadragon/build/openseadragon/images $(VENDOR)/openseadragon/
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) $(TORCH_INDEX) '$(TORCH)'
 	$(PIP) -e '.[train,serve,slide,cluster,test]'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -17,6 +18,26 @@ import pytest
 from helpers import free_port
 
 TOKEN = "test-token-0123456789abcdef"
+CHROMIUM = os.environ.get("UNETOPS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("UNETOPS_TEST_ARTIFACTS", Path(__file__).parents[2] / "build" / "test-artifacts"))
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).is_file():
+        missing = f"no Chromium at {CHROMIUM} (apt-get install chromium, or set UNETOPS_CHROMIUM)"
+        if os.environ.get("UNETOPS_REQUIRE_BROWSER"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield launched
+        launched.close()
+
+
 UPLOAD_LIMIT_MB = 1
 
 

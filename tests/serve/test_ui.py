@@ -3,35 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from helpers import tile_png
+from serve.conftest import ARTIFACTS
 from unetops.spec import spec_problems
-
-CHROMIUM = os.environ.get("UNETOPS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("UNETOPS_TEST_ARTIFACTS", Path(__file__).parents[2] / "build" / "test-artifacts"))
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    if not Path(CHROMIUM).is_file():
-        missing = f"no Chromium at {CHROMIUM} (apt-get install chromium, or set UNETOPS_CHROMIUM)"
-        if os.environ.get("UNETOPS_REQUIRE_BROWSER"):
-            pytest.fail(missing)
-        pytest.skip(missing)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
