@@ -30,7 +30,8 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def service(serving_model: Path, data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("jobs-service")
-    with serving(serving_model, home, "--data-folder", str(data), "--jobs-folder", str(home / "jobs")) as server:
+    options = ["--data-folder", str(data), "--jobs-folder", str(home / "jobs"), "--max-slide-upload-gb", "0.001"]
+    with serving(serving_model, home, *options) as server:  # uploads up to about 1 MB
         yield server
 
 
@@ -137,3 +138,42 @@ def test_the_viewer_reads_tiles_and_nuclei_of_a_job(service: Served) -> None:
     assert abs(len(found["nuclei"]) - hot["nuclei"]) <= 0.01 * hot["nuclei"] and not found["truncated"]
     assert abs(sum(n["positive"] for n in found["nuclei"]) - hot["positive"]) <= 0.01 * hot["positive"] + 1
     assert all(len(n["contour"]) >= 3 and n["area_um2"] > 0 for n in found["nuclei"])
+
+
+def test_an_uploaded_image_is_streamed_to_disk_and_analysed(service: Served, data: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from unetops.slide.readers import open_slide
+
+    with open_slide(data / "cases" / "slide.svs") as reader:  # a plain JPEG, cut from the slide's tissue
+        Image.fromarray(reader.read_region(0, (2304, 1280), (768, 768))).save(tmp_path / "field.jpg", quality=90)
+    body = (tmp_path / "field.jpg").read_bytes()
+    url = f"{service.url}/v1/jobs/upload"
+    missing_mpp = httpx.post(url, params={"name": "field.jpg"}, content=body, headers=service.auth, timeout=30)
+    job = wait(service, missing_mpp.json()["id"], lambda j: j["state"] in ("done", "failed"))
+    assert job["state"] == "failed" and "--mpp" in job["error"]  # a plain image has no pixel size of its own
+    response = httpx.post(url, params={"name": "field.jpg", "mpp": 0.5}, content=body, headers=service.auth, timeout=30)
+    assert response.status_code == 201 and response.json()["uploaded"]
+    job = wait(service, response.json()["id"], lambda j: j["state"] in ("done", "failed"))
+    assert job["state"] == "done", job["error"]
+    assert job["result"]["summary"]["nuclei"] > 0 and job["slide"].endswith("/field.jpg")
+    assert httpx.get(f"{service.url}/v1/jobs/{job['id']}/slide.dzi", headers=service.auth).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "status", "says"),
+    [
+        ("notes.txt", b"text", 415, "not a slide format"),
+        ("broken.svs", b"II*\x00" + bytes(200), 400, "broken.svs"),
+        ("empty.svs", b"", 400, "empty"),
+        ("huge.svs", bytes(2 * 2**20), 413, "over 1,073,741 bytes"),
+    ],
+)
+def test_bad_uploads_are_refused_and_nothing_is_kept(
+    service: Served, name: str, body: bytes, status: int, says: str
+) -> None:
+    before = set(Path(service.log).parent.joinpath("jobs", "uploads").glob("*"))
+    response = httpx.post(f"{service.url}/v1/jobs/upload", params={"name": name}, content=body, headers=service.auth,
+                          timeout=30)  # fmt: skip
+    assert response.status_code == status and says in response.json()["detail"]
+    assert set(Path(service.log).parent.joinpath("jobs", "uploads").glob("*")) == before

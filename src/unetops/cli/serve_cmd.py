@@ -49,6 +49,14 @@ def serve(
     data_folder: Path = field_option(ServeSettings, "data_folder", envvar="UNETOPS_DATA_FOLDER"),
     jobs_folder: Path = field_option(ServeSettings, "jobs_folder", envvar="UNETOPS_JOBS_FOLDER"),
     max_jobs: int = field_option(ServeSettings, "max_jobs", envvar="UNETOPS_MAX_JOBS", min=1),
+    max_slide_upload_gb: float = field_option(
+        ServeSettings,
+        "max_slide_upload_bytes",
+        "--max-slide-upload-gb",
+        default=field_default(ServeSettings, "max_slide_upload_bytes") / 2**30,
+        envvar="UNETOPS_MAX_SLIDE_UPLOAD_GB",
+        min=0.001,
+    ),
 ) -> None:
     """Serve the REST API (/v1, OpenAPI at /docs), the web UI (/ui) and Prometheus metrics (/metrics)."""
     import uvicorn
@@ -77,6 +85,7 @@ def serve(
         data_folder=data_folder,
         jobs_folder=jobs_folder,
         max_jobs=max_jobs,
+        max_slide_upload_bytes=int(max_slide_upload_gb * 2**30),
     )
     configure_json_logging()
     app = create_app(settings, loaded)

@@ -51,7 +51,8 @@ def create_app(settings: ServeSettings, model: LoadedModel) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)
+    slide_uploads = {"/v1/jobs/upload": settings.max_slide_upload_bytes}
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes, paths=slide_uploads)
     templates = list(app.openapi()["paths"])  # the API's path templates: the only endpoint labels besides two
     app.add_middleware(RequestLogMiddleware, metrics=state.metrics, templates=templates)
     return app

@@ -49,7 +49,8 @@ class Job(BaseModel):
     """A slide job as `GET /v1/jobs/{id}` shows it."""
 
     id: str
-    slide: str = Field(description="the slide, relative to the service's data folder")
+    slide: str = Field(description="the slide, relative to the service's data folder (or uploads/<id>/<name>)")
+    uploaded: bool = Field(False, description="the slide was uploaded (kept in the jobs folder)")
     profile: str
     mpp: float | None = Field(None, description="micrometres per pixel, for a slide or image that lacks it")
     state: JobState = JobState.queued
@@ -145,16 +146,27 @@ class JobManager:
             raise UnetopsError("no such slide in the data folder", path=relative)
         return path
 
-    def submit(self, relative: str, profile: str, mpp: float | None = None) -> Job:
-        """Queue a job for a slide of the data folder.
+    def check_profile(self, profile: str) -> None:
+        """Raises `UnetopsError` for a profile jobs cannot use."""
+        if profile not in self.profiles:
+            raise UnetopsError(f"unknown profile {profile!r}; one of {', '.join(self.profiles)}")
+
+    def upload_folder(self) -> Path:
+        """A new folder for one uploaded slide."""
+        folder = self.folder / "uploads" / secrets.token_hex(8)
+        folder.mkdir(parents=True)
+        return folder
+
+    def submit(self, relative: str, profile: str, mpp: float | None = None, *, uploaded: bool = False) -> Job:
+        """Queue a job for a slide of the data folder (or, `uploaded`, of the jobs folder's uploads).
 
         Raises:
             UnetopsError: the slide or the profile is unknown.
         """
-        self.slide_path(relative)
-        if profile not in self.profiles:
-            raise UnetopsError(f"unknown profile {profile!r}; one of {', '.join(self.profiles)}")
-        job = Job(id=secrets.token_hex(8), slide=relative, profile=profile, mpp=mpp, created=_now())
+        if not uploaded:
+            self.slide_path(relative)
+        self.check_profile(profile)
+        job = Job(id=secrets.token_hex(8), slide=relative, uploaded=uploaded, profile=profile, mpp=mpp, created=_now())
         with self.lock:
             self.jobs[job.id] = job
             self._save(job)
@@ -189,11 +201,15 @@ class JobManager:
                 self.cancelling.add(job_id)
             return job.model_copy()
 
+    def slide_file(self, job: Job) -> Path:
+        """The job's slide file."""
+        return (self.folder if job.uploaded else self.slides) / job.slide
+
     def result_folder(self, job: Job) -> Path:
         return self.folder / job.id / self._slide_job(job).name
 
     def _slide_job(self, job: Job) -> SlideJob:
-        return SlideJob(Path(self.slides) / job.slide, self.folder / job.id, self.profiles[job.profile], self.masks_id,
+        return SlideJob(self.slide_file(job), self.folder / job.id, self.profiles[job.profile], self.masks_id,
                         self.analysis_mpp, job.mpp, instance_labels=self.instance_labels)  # fmt: skip
 
     def _save(self, job: Job) -> None:

@@ -14,18 +14,20 @@ class BodyTooLarge(Exception):
 
 
 class BodyLimitMiddleware:
-    """Refuses request bodies over `limit` bytes before the app parses them."""
+    """Refuses request bodies over `limit` bytes (or the limit of their path in `paths`) before the app parses
+    them."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, paths: dict[str, int] | None = None) -> None:
+        self.app, self.default, self.paths = app, limit, paths or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.paths.get(scope["path"], self.default)
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, receive, send)
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(limit, scope, receive, send)
             return
         received, exceeded, answered = 0, False, False
 
@@ -33,7 +35,7 @@ class BodyLimitMiddleware:
             nonlocal received, exceeded
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.limit:
+            if received > limit:
                 exceeded = True
                 raise BodyTooLarge
             return message
@@ -44,13 +46,14 @@ class BodyLimitMiddleware:
                 await send(message)
             elif not answered:  # whatever the app made of the interrupted body, the answer is 413
                 answered = True
-                await self._refuse(scope, receive, send)
+                await self._refuse(limit, scope, receive, send)
 
         with contextlib.suppress(BodyTooLarge):
             await self.app(scope, counted_receive, guarded_send)
         if exceeded and not answered:
-            await self._refuse(scope, receive, send)
+            await self._refuse(limit, scope, receive, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        detail = f"the request body is over {self.limit:,} bytes"
+    @staticmethod
+    async def _refuse(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"the request body is over {limit:,} bytes"
         await problem_response(413, "Request too large", detail)(scope, receive, send)

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from pathlib import Path
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from unetops.errors import UnetopsError
+from unetops.fileio import TEMPORARY_SUFFIX, safe_name
 from unetops.serve.jobs import Job, JobManager, JobState
 from unetops.serve.problems import Problem
 from unetops.serve.routes import AUTHORISED, ERRORS
 from unetops.serve.state import State
 from unetops.serve.viewer import nuclei_in
-from unetops.slide.readers import SLIDE_SUFFIXES
+from unetops.slide.readers import SLIDE_SUFFIXES, open_slide
 
 router = APIRouter(prefix="/v1", dependencies=AUTHORISED, tags=["slide jobs"], responses=ERRORS)
 MEDIA_TYPES = {".parquet": "application/vnd.apache.parquet", ".geojson": "application/geo+json",
@@ -65,6 +67,55 @@ async def start_job(request: JobRequest, state: State) -> Job:
         return _jobs(state).submit(request.slide, request.profile, request.mpp)
     except UnetopsError as exc:
         raise Problem(400, "Cannot start the job", exc.render()) from None
+
+
+@router.post(
+    "/jobs/upload",
+    status_code=201,
+    response_model=Job,
+    openapi_extra={"requestBody": {"content": {"application/octet-stream": {}}, "required": True}},
+)
+async def upload_job(
+    request: Request,
+    state: State,
+    name: str = Query(
+        min_length=1, max_length=255, description="the slide's file name (its extension says its format)"
+    ),
+    profile: str = Query("ki67", description="marker profile: ki67, er, pr or her2"),
+    mpp: float | None = Query(None, gt=0, le=100, description="micrometres per pixel, for an image that lacks it"),
+) -> Job:
+    """Upload a slide (the request body is the file, streamed to disk within the slide upload limit) and queue a
+    job for it."""
+    jobs = _jobs(state)
+    if not name.lower().endswith(SLIDE_SUFFIXES):
+        raise Problem(415, "Not a slide", f"{name}: not a slide format ({', '.join(SLIDE_SUFFIXES)})")
+    try:
+        jobs.check_profile(profile)
+    except UnetopsError as exc:
+        raise Problem(400, "Cannot start the job", exc.render()) from None
+    folder = jobs.upload_folder()
+    target = folder / safe_name(name)
+    partial = target.with_name(f".{target.name}{TEMPORARY_SUFFIX}")
+    try:
+        async with await anyio.open_file(partial, "wb") as handle:
+            async for chunk in request.stream():
+                await handle.write(chunk)
+        if partial.stat().st_size == 0:
+            raise Problem(400, "Empty upload", f"{name}: the request body is empty")
+        partial.replace(target)
+        await anyio.to_thread.run_sync(_readable, target)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return jobs.submit(target.relative_to(jobs.folder).as_posix(), profile, mpp, uploaded=True)
+
+
+def _readable(path: Path) -> None:
+    """Raises a 400 problem for an uploaded file no reader opens."""
+    try:
+        open_slide(path).close()
+    except UnetopsError as exc:
+        raise Problem(400, "Unreadable slide", f"{path.name}: {exc.problem}") from None
 
 
 @router.get("/jobs", response_model=list[Job])
@@ -161,11 +212,10 @@ async def job_nuclei(
 
 
 def _slide(state: State, job_id: str) -> Path:
-    job = _job(state, job_id)
-    try:
-        return _jobs(state).slide_path(job.slide)
-    except UnetopsError as exc:
-        raise Problem(404, "Slide gone", exc.render()) from None
+    path = _jobs(state).slide_file(_job(state, job_id))
+    if not path.is_file():
+        raise Problem(404, "Slide gone", f"{path.name} is no longer there")
+    return path
 
 
 def _done(state: State, job_id: str) -> Job:

@@ -32,11 +32,25 @@ async function startJob(event) {
   event.preventDefault();
   const message = document.getElementById("job-message");
   message.textContent = "";
-  const body = { slide: document.getElementById("slide").value, profile: document.getElementById("profile").value };
-  const response = await api("/v1/jobs", {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-  });
-  if (!response.ok) message.textContent = await problemText(response);
+  const profile = document.getElementById("profile").value;
+  const mpp = document.getElementById("mpp").value;
+  const file = document.getElementById("upload").files[0];
+  const button = document.getElementById("start");
+  button.disabled = true;
+  let response;
+  if (file) { // streamed as the request body
+    message.textContent = `uploading ${file.name}…`;
+    const query = new URLSearchParams({ name: file.name, profile, ...(mpp ? { mpp } : {}) });
+    response = await api(`/v1/jobs/upload?${query}`, { method: "POST", body: file });
+  } else {
+    const body = { slide: document.getElementById("slide").value, profile, ...(mpp ? { mpp: Number(mpp) } : {}) };
+    response = await api("/v1/jobs", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+  }
+  button.disabled = false;
+  message.textContent = response.ok ? "" : await problemText(response);
+  if (response.ok) document.getElementById("upload").value = "";
   await refreshJobs();
 }
 
