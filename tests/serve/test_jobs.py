@@ -177,3 +177,20 @@ def test_bad_uploads_are_refused_and_nothing_is_kept(
                           timeout=30)  # fmt: skip
     assert response.status_code == status and says in response.json()["detail"]
     assert set(Path(service.log).parent.joinpath("jobs", "uploads").glob("*")) == before
+
+
+def test_with_a_scheduler_jobs_run_on_the_dask_cluster(
+    serving_model: Path, data: Path, dask_cluster, service: Served, tmp_path: Path
+) -> None:
+    alone = next(j for j in httpx.get(f"{service.url}/v1/jobs", headers=service.auth).json()
+                 if j["state"] == "done" and j["slide"] == "cases/slide.svs")  # fmt: skip
+    options = ("--data-folder", str(data), "--jobs-folder", str(tmp_path / "jobs"), "--scheduler", dask_cluster.address)
+    with serving(serving_model, tmp_path, *options) as server, dask_cluster.client() as client:
+        job = start(server).json()
+        wait(server, job["id"], lambda j: j["tiles_done"] > 0)
+        worked = client.run(lambda: True)  # both workers are there and answered
+        done = wait(server, job["id"], lambda j: j["state"] in ("done", "failed"))
+        ran = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.task_prefixes))
+    assert done["state"] == "done", done["error"]
+    assert len(worked) == 2 and done["result"]["summary"] == alone["result"]["summary"]
+    assert any(name.startswith("slide-block") for name in ran), ran

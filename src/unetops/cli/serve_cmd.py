@@ -49,6 +49,7 @@ def serve(
     data_folder: Path = field_option(ServeSettings, "data_folder", envvar="UNETOPS_DATA_FOLDER"),
     jobs_folder: Path = field_option(ServeSettings, "jobs_folder", envvar="UNETOPS_JOBS_FOLDER"),
     max_jobs: int = field_option(ServeSettings, "max_jobs", envvar="UNETOPS_MAX_JOBS", min=1),
+    scheduler: str = field_option(ServeSettings, "scheduler", envvar="UNETOPS_SCHEDULER"),
     max_slide_upload_gb: float = field_option(
         ServeSettings,
         "max_slide_upload_bytes",
@@ -85,6 +86,7 @@ def serve(
         data_folder=data_folder,
         jobs_folder=jobs_folder,
         max_jobs=max_jobs,
+        scheduler=scheduler,
         max_slide_upload_bytes=int(max_slide_upload_gb * 2**30),
     )
     configure_json_logging()

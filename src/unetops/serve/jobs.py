@@ -23,11 +23,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from unetops.cluster import connect
 from unetops.errors import UnetopsError
 from unetops.fileio import atomic_write_json
 from unetops.model.segmenter import Segmenter
 from unetops.quantify.config import QuantifyConfig
-from unetops.slide.masks import model_masks
+from unetops.slide.batch import quantify_slides
+from unetops.slide.masks import model_masks, worker_model_masks
 from unetops.slide.quantify import SlideJob, quantify_slide
 
 log = logging.getLogger(__name__)
@@ -84,6 +86,7 @@ class JobManager:
         masks_id: what names the model in the results (its SHA-256).
         profiles: the marker profiles a job may name.
         max_running: jobs run at once; the others wait in the queue.
+        scheduler: a Dask scheduler to run the jobs' tiles on (`unetops.cluster.connect`); None: here.
     """
 
     def __init__(
@@ -95,10 +98,12 @@ class JobManager:
         profiles: dict[str, QuantifyConfig],
         *,
         max_running: int = 1,
+        scheduler: str | None = None,
     ) -> None:
         self.folder, self.slides, self.profiles = folder, slides, profiles
         metadata = segmenter.model.metadata
         self.masks, self.masks_id = model_masks(segmenter), masks_id
+        self.cluster_masks, self.scheduler = worker_model_masks(segmenter.model), scheduler
         self.analysis_mpp = metadata.dataset_spec.pixel_size_um
         self.instance_labels = metadata.network.target == "instances"
         self.jobs: dict[str, Job] = {}
@@ -254,16 +259,26 @@ class JobManager:
 
         return on_start, on_progress
 
+    def _quantify(self, slide: SlideJob, on_start: Callable[[int], None], on_progress: Callable[[int], None]) -> dict:
+        """The slide's results, computed here or on the Dask cluster."""
+        if self.scheduler is None:
+            return quantify_slide(
+                slide.slide, self.masks, slide.out, slide.config, masks_id=slide.masks_id, mpp=slide.mpp,
+                analysis_mpp=slide.analysis_mpp, instance_labels=slide.instance_labels, on_start=on_start,
+                on_progress=on_progress,
+            )  # fmt: skip
+        with connect(self.scheduler) as client:
+            result = quantify_slides(client, [slide], self.cluster_masks, on_start=on_start, on_progress=on_progress)
+        if result.failed:
+            raise UnetopsError(result.failed[0][1])
+        return result.documents[slide.slide]
+
     def _run(self, job: Job) -> None:
         slide = self._slide_job(job)
         on_start, on_progress = self._progress(job)
         job.tiles_done = 0
         try:
-            document = quantify_slide(
-                slide.slide, self.masks, slide.out, slide.config, masks_id=slide.masks_id, mpp=slide.mpp,
-                analysis_mpp=slide.analysis_mpp, instance_labels=slide.instance_labels, on_start=on_start,
-                on_progress=on_progress,
-            )  # fmt: skip
+            document = self._quantify(slide, on_start, on_progress)
         except Cancelled:
             outcome = {"state": JobState.cancelled}
             shutil.rmtree(slide.work, ignore_errors=True)

@@ -41,6 +41,9 @@ class ServeSettings(BaseModel):
     )
     jobs_folder: Path = Field(Path("unetops-jobs"), description="where slide jobs keep their state and results")
     max_jobs: int = Field(1, ge=1, description="slide jobs run at once; the others wait in a queue")
+    scheduler: str | None = Field(
+        None, description="Dask scheduler slide jobs run on (tcp://host:8786, a scheduler file, or local); default here"
+    )
     max_slide_upload_bytes: int = Field(
         8 * 2**30, ge=1024, description="largest slide a job may upload, streamed to disk (the CLI takes GB)"
     )

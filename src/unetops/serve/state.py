@@ -66,7 +66,7 @@ class ServiceState:
         if self.settings.data_folder is not None:
             self.jobs = JobManager(
                 self.settings.jobs_folder, self.settings.data_folder, Segmenter(self.model), self.info["sha256"],
-                self.profiles, max_running=self.settings.max_jobs,
+                self.profiles, max_running=self.settings.max_jobs, scheduler=self.settings.scheduler,
             )  # fmt: skip
 
     async def in_worker(self, work: Callable[[threading.Event], T], request: Request) -> T:
