@@ -59,22 +59,46 @@ def test_spec_form_shows_problems_inline(page) -> None:
 
 def test_upload_shows_overlay_count_and_table(page, served) -> None:
     image, data = tile_png(128, seed=9)
+    _, other = tile_png(96, seed=3)
     expected = httpx.post(
         f"{served.url}/v1/quantify", files={"file": ("tile.png", data)}, headers=served.auth, timeout=60
     ).json()["summary"]
     page.goto(f"{served.url}/ui/analyse.html")
-    page.set_input_files("#file", files=[{"name": "tile.png", "mimeType": "image/png", "buffer": data}])
+    page.set_input_files("#file", files=[{"name": "tile.png", "mimeType": "image/png", "buffer": data},
+                                         {"name": "other.png", "mimeType": "image/png", "buffer": other}])  # fmt: skip
     page.click("#analyse")
+    page.wait_for_selector("#busy:not([hidden])", state="attached")
     page.wait_for_selector("#analysis:not([hidden])")
+    page.wait_for_function("document.querySelectorAll('#images tbody tr').length === 2")
     page.wait_for_function("document.getElementById('overlay').naturalWidth > 0")
     assert page.evaluate("document.getElementById('overlay').naturalWidth") == image.shape[1]
     assert expected["nuclei"] > 0 and page.text_content("#count") == str(expected["nuclei"])
+    assert page.text_content("#negative") == str(expected["negative"])
+    assert page.text_content("#allred") == str(expected["allred_total"])
+    assert page.text_content("#index-name") == "Ki-67 index" and page.is_visible(".legend .swatch.positive")
     assert page.locator("#nuclei tbody tr").count() == expected["nuclei"]
+    low = page.text_content("#low-count")  # fewer nuclei than an index needs: explained, not an error
+    assert "at least 500 nuclei" in low and "Analyse more fields" in low
+    page.click("#toggle-view")
+    assert page.evaluate("document.getElementById('overlay').src").startswith("blob:")
+    assert page.text_content("#toggle-view") == "Show the nuclei"
     with page.expect_download() as download:
         page.click("#download-csv")
     assert download.value.suggested_filename == "tile_nuclei.csv"
+    page.click("#images tbody tr:nth-child(2)")
+    assert page.text_content("#shown-name") == "other.png"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "ui-analyse.png"), full_page=True)
+
+
+def test_the_index_is_named_after_the_marker(page, served) -> None:
+    _, data = tile_png(96, seed=4)
+    page.goto(f"{served.url}/ui/analyse.html")
+    page.select_option("#profile", "er")
+    page.set_input_files("#file", files=[{"name": "er.png", "mimeType": "image/png", "buffer": data}])
+    page.click("#analyse")
+    page.wait_for_selector("#analysis:not([hidden])")
+    assert page.text_content("#index-name") == "ER index" and page.text_content("#index-head") == "ER index"
 
 
 def test_models_page_shows_the_served_model(page, served, serving_model: Path) -> None:

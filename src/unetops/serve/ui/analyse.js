@@ -1,7 +1,10 @@
-// Upload an image to POST /v1/quantify and show the overlay, the summary and the nucleus table.
+// Upload images one after another to POST /v1/quantify; a table of all of them, and the chosen one's overlay
+// (or original), summary and nucleus table.
 const COLUMNS = ["id", "area", "centroid_x", "centroid_y", "circularity", "dab_od_mean", "positive", "intensity_bin"];
-let nuclei = [];
-let stem = "image";
+const MARKERS = { ki67: "Ki-67", er: "ER", pr: "PR", her2: "HER2" };
+const analysed = []; // { name, original (object URL), result }
+let current = null;
+let showingOriginal = false;
 
 function fixed(value, digits) {
   return typeof value === "number" ? value.toFixed(digits) : "–";
@@ -29,49 +32,115 @@ function showTable(rows) {
   );
 }
 
+function marker(result) {
+  return MARKERS[result.profile.name] || result.profile.name;
+}
+
+function lowCountNote(result) {
+  const needed = result.profile.min_nuclei;
+  return result.summary.low_count
+    ? `Only ${result.summary.nuclei} nuclei: an index is usually read on at least ${needed} nuclei, so this one is ` +
+      "uncertain. Analyse more fields of the same case to reach that count."
+    : "";
+}
+
+function stem(item) {
+  return item.name.replace(/\.[^.]+$/, "");
+}
+
+function show(item) {
+  current = item;
+  showingOriginal = false;
+  const { result } = item;
+  const s = result.summary;
+  document.getElementById("shown-name").textContent = item.name;
+  document.getElementById("count").textContent = s.nuclei;
+  document.getElementById("positive").textContent = s.positive ?? "–";
+  document.getElementById("negative").textContent = s.negative ?? "–";
+  document.getElementById("index-name").textContent = `${marker(result)} index`;
+  document.getElementById("ki67").textContent = typeof s.ki67_index === "number" ? s.ki67_index.toFixed(1) + " %" : "–";
+  document.getElementById("hscore").textContent = fixed(s.h_score, 0);
+  document.getElementById("allred").textContent = s.allred_total ?? "–";
+  document.getElementById("low-count").textContent = lowCountNote(result);
+  document.getElementById("input-warnings").textContent = (result.warnings || []).length
+    ? "This image differs from the images the model was trained on: " + result.warnings.join(" ")
+    : "";
+  document.getElementById("index-note").textContent = s.index_note || "";
+  const overlay = "data:image/png;base64," + result.overlay_png;
+  document.getElementById("overlay").src = overlay;
+  document.getElementById("toggle-view").textContent = "Show the original";
+  Object.assign(document.getElementById("download-overlay"), { href: overlay, download: `${stem(item)}_overlay.png` });
+  Object.assign(document.getElementById("download-mask"), { href: "data:image/png;base64," + result.mask_png, download: `${stem(item)}_mask.png` });
+  showTable(result.nuclei);
+  document.getElementById("analysis").hidden = false;
+}
+
+function addRow(item) {
+  const { result } = item;
+  const s = result.summary;
+  const row = document.querySelector("#images tbody").insertRow();
+  row.tabIndex = 0;
+  cell(row, item.name);
+  cell(row, s.nuclei);
+  cell(row, s.positive ?? "–");
+  cell(row, s.negative ?? "–");
+  cell(row, typeof s.ki67_index === "number" ? s.ki67_index.toFixed(1) + " %" : "–");
+  cell(row, fixed(s.h_score, 0));
+  cell(row, s.allred_total ?? "–");
+  cell(row, [s.low_count ? "few nuclei" : "", (result.warnings || []).length ? "unlike training images" : ""].filter(Boolean).join("; "));
+  row.addEventListener("click", () => show(item));
+  document.getElementById("index-head").textContent = `${marker(result)} index`;
+  document.getElementById("images-section").hidden = false;
+}
+
+async function analyse(form, file, number, total) {
+  document.getElementById("busy-text").textContent = `analysing ${number} of ${total}: ${file.name}`;
+  const params = new URLSearchParams({ profile: form.profile.value, images: "true" });
+  if (form.pixel_size.value) params.set("pixel_size", form.pixel_size.value);
+  const body = new FormData();
+  body.append("file", file);
+  const response = await api(`/v1/quantify?${params}`, { method: "POST", body });
+  if (!response.ok) {
+    if (response.status === 401 || response.status === 403) return false;
+    const error = document.getElementById("analyse-error");
+    error.textContent += `${file.name}: ${await problemText(response)} `;
+    return true;
+  }
+  const item = { name: file.name, original: URL.createObjectURL(file), result: await response.json() };
+  analysed.push(item);
+  addRow(item);
+  if (number === 1) show(item);
+  return true;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("analyse-form");
-  const error = document.getElementById("analyse-error");
   document.getElementById("download-csv").addEventListener("click", (event) => {
     event.preventDefault();
-    download(`${stem}_nuclei.csv`, new Blob([toCsv(nuclei)], { type: "text/csv" }));
+    if (current) download(`${stem(current)}_nuclei.csv`, new Blob([toCsv(current.result.nuclei)], { type: "text/csv" }));
+  });
+  document.getElementById("toggle-view").addEventListener("click", () => {
+    if (!current) return;
+    showingOriginal = !showingOriginal;
+    document.getElementById("overlay").src = showingOriginal ? current.original : "data:image/png;base64," + current.result.overlay_png;
+    document.getElementById("toggle-view").textContent = showingOriginal ? "Show the nuclei" : "Show the original";
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    error.textContent = "";
-    const file = form.file.files[0];
-    if (!file) return;
-    const params = new URLSearchParams({ profile: form.profile.value, images: "true" });
-    if (form.pixel_size.value) params.set("pixel_size", form.pixel_size.value);
-    const body = new FormData();
-    body.append("file", file);
+    document.getElementById("analyse-error").textContent = "";
+    const files = [...form.file.files];
+    if (!files.length) return;
     const button = document.getElementById("analyse");
+    const busy = document.getElementById("busy");
     button.disabled = true;
+    busy.hidden = false;
     try {
-      const response = await api(`/v1/quantify?${params}`, { method: "POST", body });
-      if (!response.ok) {
-        if (response.status !== 401 && response.status !== 403) error.textContent = await problemText(response);
-        return;
+      for (const [index, file] of files.entries()) {
+        if (!(await analyse(form, file, index + 1, files.length))) break;
       }
-      const result = await response.json();
-      stem = file.name.replace(/\.[^.]+$/, "");
-      nuclei = result.nuclei;
-      const summary = result.summary;
-      document.getElementById("count").textContent = summary.nuclei;
-      document.getElementById("positive").textContent = summary.positive ?? "–";
-      document.getElementById("ki67").textContent = typeof summary.ki67_index === "number" ? summary.ki67_index.toFixed(1) + " %" : "–";
-      document.getElementById("hscore").textContent = fixed(summary.h_score, 0);
-      document.getElementById("input-warnings").textContent = (result.warnings || []).join(" ");
-      document.getElementById("index-note").textContent = summary.index_note || "";
-      document.getElementById("low-count").textContent = summary.low_count ? `fewer than ${result.profile.min_nuclei} nuclei: count more fields` : "";
-      const overlay = "data:image/png;base64," + result.overlay_png;
-      document.getElementById("overlay").src = overlay;
-      Object.assign(document.getElementById("download-overlay"), { href: overlay, download: `${stem}_overlay.png` });
-      Object.assign(document.getElementById("download-mask"), { href: "data:image/png;base64," + result.mask_png, download: `${stem}_mask.png` });
-      showTable(nuclei);
-      document.getElementById("analysis").hidden = false;
     } finally {
       button.disabled = false;
+      busy.hidden = true;
     }
   });
 });

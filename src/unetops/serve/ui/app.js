@@ -2,7 +2,7 @@
 const TOKEN_KEY = "unetops-token";
 const PAGES = [
   ["/ui/index.html", "Dataset spec"],
-  ["/ui/analyse.html", "Analyse an image"],
+  ["/ui/analyse.html", "Analyse images"],
   ["/ui/slides.html", "Slides"],
   ["/ui/models.html", "Models"],
   ["/docs", "API"],
