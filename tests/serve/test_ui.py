@@ -43,11 +43,40 @@ def test_spec_form_generates_and_downloads_the_spec(page, tmp_path: Path) -> Non
             "color_model": "2",
             "separate_file_format": "on",
             "description": "_label",
+            "resize": "stretch",
+            "split": {"train": 0.7, "val": 0.15, "test": 0.15},
+            "seed": 0,
+            "preprocess": [],
         }
     )
     assert saved.name == "dataset-spec.json" and not problems
     assert json.loads(saved.read_text()) == expected.model_dump(mode="json")
     assert json.loads(page.text_content("#spec-json")) == expected.model_dump(mode="json")
+
+
+def test_spec_form_covers_split_group_resize_and_preprocessing(page, tmp_path: Path) -> None:
+    assert "train and test" in page.text_content("#group-warning")  # no group pattern yet: slides can leak
+    page.select_option("#resize", "fit")
+    page.fill("#pixel_size_um", "0.5")
+    page.fill("#split_train", "0.6")
+    page.fill("#split_val", "0.2")
+    page.fill("#split_test", "0.2")
+    page.fill("#seed", "7")
+    page.fill("#group_pattern", "(patient\\d+)")
+    assert page.text_content("#group-warning") == ""
+    page.check("input[name=op][value=clahe]")
+    with page.expect_download() as download:
+        page.click("#generate")
+    saved = tmp_path / "spec.json"
+    download.value.save_as(saved)
+    spec = json.loads(saved.read_text())
+    assert spec["resize"] == "fit" and spec["pixel_size_um"] == 0.5 and spec["seed"] == 7
+    assert spec["split"] == {"train": 0.6, "val": 0.2, "test": 0.2} and spec["group_pattern"] == "(patient\\d+)"
+    assert [op["op"] for op in spec["preprocess"]] == ["clahe"]
+    page.fill("#split_train", "0.9")  # fractions that no longer add up to 1: the server says so beside them
+    page.click("#generate")
+    page.wait_for_function("document.querySelector('.error[data-for=split]').textContent.length > 0")
+    assert page.is_hidden("#result")
 
 
 def test_spec_form_shows_problems_inline(page) -> None:

@@ -10,6 +10,9 @@ The form posts strings for numbers and codes its choices by position:
 | `separate_file_format` | "on" / absent                 | `layout` separate / single     |
 | `description`          | "_mask"                       | `mask_keyword`                 |
 | `_token`               | CSRF token                    | ignored                        |
+
+Our web UI's form adds the rest of the spec under the spec's own names and types: `resize`, `split`
+({"train", "val", "test"}), `seed`, `group_pattern`, `pixel_size_um` and `preprocess` (a list of operations).
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from unetops.spec.model import ColorModel, ImageType, OutputLayout
 
 FORM_IMAGE_TYPES: dict[str, ImageType] = {"1": ImageType.jpg, "2": ImageType.png, "3": ImageType.bmp}
 FORM_COLOR_MODELS: dict[str, ColorModel] = {"1": ColorModel.rgb, "2": ColorModel.grayscale, "3": ColorModel.binary}
+SPEC_FIELDS = ("resize", "split", "seed", "group_pattern", "pixel_size_um", "preprocess")  # passed through as they are
 FORM_FIELDS = frozenset(
-    {"_token", "height", "width", "image_type", "color_model", "separate_file_format", "description"}
+    {"_token", "height", "width", "image_type", "color_model", "separate_file_format", "description", *SPEC_FIELDS}
 )
 
 
@@ -66,4 +70,5 @@ def form_to_spec_fields(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[s
     keyword = data.get("description")
     if keyword not in (None, ""):
         fields["mask_keyword"] = str(keyword)
+    fields.update({key: data[key] for key in SPEC_FIELDS if data.get(key) not in (None, "")})
     return fields, problems
