@@ -4,7 +4,9 @@ to the hot spot, click a nucleus, download the GeoJSON."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,4 +82,29 @@ def test_a_slide_job_from_start_to_the_nuclei(browser, slide_service: Served, tm
     features = json.loads(saved.read_text())["features"]
     nuclei = int(page.text_content("#figures div:first-child b"))
     assert len(features) == nuclei > 0
+    context.close()
+
+
+def test_a_job_resumes_in_the_page_after_the_service_is_killed(browser, serving_model: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    write_synthetic_slide(data / "slide.svs", seed=3)
+    options = ("--data-folder", str(data), "--jobs-folder", str(tmp_path / "jobs"))
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+
+    def open_page(served: Served) -> None:
+        page.goto(f"{served.url}/ui/slides.html")
+        page.fill("#token-input", served.token)
+        page.click("#token-save")
+
+    with serving(serving_model, tmp_path, *options) as first:
+        open_page(first)
+        page.wait_for_selector("#slide option[value='slide.svs']", state="attached")
+        page.click("#start")
+        page.wait_for_function("(document.querySelector('#jobs tr[data-state=running] progress') || {}).value >= 3")
+        os.kill(first.pid, signal.SIGKILL)
+    with serving(serving_model, tmp_path, *options) as second:
+        open_page(second)
+        page.wait_for_selector("#jobs tr[data-state='done'] button.view", timeout=240_000)
+    assert len(page.query_selector_all("#jobs tbody tr")) == 1
     context.close()
