@@ -68,6 +68,7 @@ EXTRA_OF_MODULE = {
     "mlflow": "train] or unetops[registry",
     **dict.fromkeys(("onnxruntime", "fastapi", "uvicorn", "starlette", "prometheus_client", "multipart"), "serve"),
     **dict.fromkeys(("dask", "distributed"), "cluster"),
+    **dict.fromkeys(("pyarrow", "openslide", "zarr", "imagecodecs"), "slide"),
 }
 
 

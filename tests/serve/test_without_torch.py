@@ -1,4 +1,5 @@
-"""The serving path (ONNX model by path) imports and answers with PyTorch, MONAI and MLflow unavailable."""
+"""The serving path (ONNX model by path) imports and answers with PyTorch, MONAI, MLflow, the slide extra and
+Dask unavailable."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 SCRIPT = """
 import sys
-for name in ("torch", "monai", "mlflow", "lightning_fabric"):
+for name in ("torch", "monai", "mlflow", "lightning_fabric", "pyarrow", "openslide", "zarr", "dask", "distributed"):
     sys.modules[name] = None  # importing any of them now raises ImportError
 from pathlib import Path
 from fastapi.testclient import TestClient
@@ -22,6 +23,7 @@ app = create_app(ServeSettings(model=str(only_onnx), auth=False), load_model(onl
 client = TestClient(app)
 _, data = tile_png(64)
 assert client.post("/v1/quantify", files={"file": ("t.png", data)}).status_code == 200
+assert client.get("/v1/jobs").status_code == 404  # no slide jobs without a data folder (nor the slide extra)
 models = client.get("/v1/models").json()
 assert models["registry"]["available"] is False, models
 from unetops.errors import ModelError

@@ -19,18 +19,17 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
-from unetops.cluster import connect
 from unetops.errors import UnetopsError
 from unetops.fileio import atomic_write_json
 from unetops.model.segmenter import Segmenter
 from unetops.quantify.config import QuantifyConfig
-from unetops.slide.batch import quantify_slides
-from unetops.slide.masks import model_masks, worker_model_masks
-from unetops.slide.quantify import SlideJob, quantify_slide
+
+if TYPE_CHECKING:  # the slide extra is imported only by a service with slide jobs
+    from unetops.slide.quantify import SlideJob
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 1.0  # how often a running job's record is written to disk
@@ -100,8 +99,11 @@ class JobManager:
         max_running: int = 1,
         scheduler: str | None = None,
     ) -> None:
+
         self.folder, self.slides, self.profiles = folder, slides, profiles
         metadata = segmenter.model.metadata
+        from unetops.slide.masks import model_masks, worker_model_masks
+
         self.masks, self.masks_id = model_masks(segmenter), masks_id
         self.cluster_masks, self.scheduler = worker_model_masks(segmenter.model), scheduler
         self.analysis_mpp = metadata.dataset_spec.pixel_size_um
@@ -214,6 +216,8 @@ class JobManager:
         return self.folder / job.id / self._slide_job(job).name
 
     def _slide_job(self, job: Job) -> SlideJob:
+        from unetops.slide.quantify import SlideJob
+
         return SlideJob(self.slide_file(job), self.folder / job.id, self.profiles[job.profile], self.masks_id,
                         self.analysis_mpp, job.mpp, instance_labels=self.instance_labels)  # fmt: skip
 
@@ -261,6 +265,10 @@ class JobManager:
 
     def _quantify(self, slide: SlideJob, on_start: Callable[[int], None], on_progress: Callable[[int], None]) -> dict:
         """The slide's results, computed here or on the Dask cluster."""
+        from unetops.cluster import connect
+        from unetops.slide.batch import quantify_slides
+        from unetops.slide.quantify import quantify_slide
+
         if self.scheduler is None:
             return quantify_slide(
                 slide.slide, self.masks, slide.out, slide.config, masks_id=slide.masks_id, mpp=slide.mpp,

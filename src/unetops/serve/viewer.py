@@ -8,8 +8,6 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
 from unetops.slide.deepzoom import DeepZoom
 from unetops.slide.readers import open_slide
 
@@ -65,6 +63,8 @@ class SlideViews:
 def nuclei_in(table: Path, x: float, y: float, width: float, height: float) -> dict[str, Any]:
     """The nuclei whose centroid lies in a region (level-0 pixels) of a job's `nuclei.parquet`, with their
     outlines and measurements, at most `MAX_NUCLEI` (then `truncated`)."""
+    import pyarrow.parquet as pq
+
     box = [("x", ">=", x), ("x", "<", x + width), ("y", ">=", y), ("y", "<", y + height)]
     found = pq.read_table(table, columns=NUCLEUS_FIELDS, filters=box)
     rows = found.slice(0, MAX_NUCLEI).to_pylist()
