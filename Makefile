@@ -47,7 +47,7 @@ demo: $(STAMP)
 	$(UNETOPS) init $(DEMO)
 	$(UNETOPS) pipeline run $(DEMO)
 	@echo "demo finished in $(DEMO): dataset data/dataset, model runs/train/model, report reports/evaluation/report.html, MLflow store mlflow.db (browse: cd $(DEMO) && $(CURDIR)/$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db)"
-	@echo "the slide: $(DEMO)/data/slide/synthetic.svs; its results in $(DEMO)/reports/slides/synthetic/: summary.json (Ki-67 index, H-score, Allred, hot spot), heatmap.png, tissue.png, qc/hotspot.png, nuclei.parquet; in QuPath open the slide, then File > Import objects: nuclei.geojson and hotspot.geojson"
+	@echo "the slide: $(DEMO)/data/slide/synthetic.svs; its results in $(DEMO)/reports/slides/synthetic/: summary.json (Ki-67 index, H-score, Allred, hot spot), heatmap.png, tissue.png, qc/hotspot.png, nuclei.parquet; in QuPath open the slide, then File > Import objects: nuclei.geojson and hotspot.geojson; in the browser: cd $(DEMO) && $(CURDIR)/$(UNETOPS) serve --model runs/train/model --data-folder data/slide, then the Slides page starts a job on it and opens it in the viewer"
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks deploy

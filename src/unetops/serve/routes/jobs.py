@@ -16,13 +16,18 @@ from pydantic import BaseModel, Field
 from unetops.errors import UnetopsError
 from unetops.fileio import TEMPORARY_SUFFIX, safe_name
 from unetops.serve.jobs import Job, JobManager, JobState
-from unetops.serve.problems import Problem
+from unetops.serve.problems import PROBLEM_TYPE, Problem
 from unetops.serve.routes import AUTHORISED, ERRORS
 from unetops.serve.state import State
 from unetops.serve.viewer import nuclei_in
 from unetops.slide.readers import SLIDE_SUFFIXES, open_slide
 
-router = APIRouter(prefix="/v1", dependencies=AUTHORISED, tags=["slide jobs"], responses=ERRORS)
+JOB_ERRORS = {
+    **ERRORS,
+    404: {"content": {PROBLEM_TYPE: {}}, "description": "no slide jobs here (no data folder), or no such job or file"},
+    409: {"content": {PROBLEM_TYPE: {}}, "description": "the job is not done, or has already ended"},
+}
+router = APIRouter(prefix="/v1", dependencies=AUTHORISED, tags=["slide jobs"], responses=JOB_ERRORS)
 MEDIA_TYPES = {".parquet": "application/vnd.apache.parquet", ".geojson": "application/geo+json",
                ".json": "application/json", ".png": "image/png", ".tif": "image/tiff"}  # fmt: skip
 
