@@ -1,0 +1,50 @@
+"""Tracking and the registry on a team's server: `mlflow server` on PostgreSQL, started by the tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from helpers import rgb_image, write_image
+from tracking.conftest import TrackingServer
+from unetops.cli.app import app
+
+TINY = ["--epochs", "2", "--depth", "2", "--base-width", "4", "--patch-size", "32", "--batch-size", "4",
+        "--steps-per-epoch", "2", "--model-name", "team"]  # fmt: skip
+
+
+def train(dataset: Path, out: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "unetops", "train", str(dataset), "--out", out, *TINY]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_team_trains_at_once_promotes_and_predicts_from_the_server(
+    tracking_server: TrackingServer, tiny_dataset: Path, tmp_path: Path
+) -> None:
+    runs = [train(tiny_dataset, f"runs/{name}") for name in ("alice", "bob")]  # two trainings at the same time
+    outputs = [run.communicate(timeout=600) for run in runs]
+    assert all(run.returncode == 0 for run in runs), [err[-2000:] for _, err in outputs]
+    registered = sorted(
+        line.split("/")[-1] for out, _ in outputs for line in out.splitlines() if "models:/team/" in line
+    )
+    assert registered == ["1", "2"]  # two versions, no conflict
+    assert "http://127.0.0.1" in outputs[0][0]  # tracked on the server, not in a local file
+    assert not (tmp_path / "mlflow.db").exists()
+
+    runner = CliRunner()
+    listing = runner.invoke(app, ["model", "list"])
+    assert listing.exit_code == 0 and "team" in listing.output
+    promoted = runner.invoke(app, ["model", "promote", "team", "2", "--alias", "production"])
+    assert promoted.exit_code == 0 and "version 2" in promoted.output
+    shown = runner.invoke(app, ["model", "show", "team"])
+    assert shown.exit_code == 0 and "production" in shown.output
+    write_image(tmp_path / "in" / "a.png", rgb_image(64))
+    predicted = runner.invoke(
+        app, ["predict", "models:/team@production", str(tmp_path / "in"), "-o", str(tmp_path / "p")]
+    )
+    assert predicted.exit_code == 0, predicted.output
+    assert (tmp_path / "p" / "a_mask.png").is_file()
+    assert any(tracking_server.artifacts.rglob("model.onnx"))  # the model's files are in the server's artifact store
