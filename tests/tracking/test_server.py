@@ -26,7 +26,7 @@ def test_a_team_trains_at_once_promotes_and_predicts_from_the_server(
 ) -> None:
     runs = [train(tiny_dataset, f"runs/{name}") for name in ("alice", "bob")]  # two trainings at the same time
     outputs = [run.communicate(timeout=600) for run in runs]
-    assert all(run.returncode == 0 for run in runs), [err[-2000:] for _, err in outputs]
+    assert all(run.returncode == 0 for run in runs), [err[-6000:] for _, err in outputs]
     registered = sorted(
         line.split("/")[-1] for out, _ in outputs for line in out.splitlines() if "models:/team/" in line
     )

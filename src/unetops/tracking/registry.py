@@ -97,8 +97,27 @@ def resolve_model(reference: str | Path, filename: str = MODEL_FILE) -> Path:
     match = REFERENCE.match(text)
     if match is None:
         return _local_file(Path(text), filename)
+    from mlflow.artifacts import download_artifacts
+
+    version, client = _registry_version(text, match)
+    return Path(download_artifacts(artifact_uri=f"{version.source}/{filename}", tracking_uri=client.tracking_uri))
+
+
+def alias_version(reference: str) -> str | None:
+    """The version `models:/NAME@ALIAS` points at now; None for any other reference.
+
+    Raises:
+        ModelError: the registry cannot be reached, or has no such model or alias.
+    """
+    match = REFERENCE.match(reference)
+    if match is None or not match["alias"]:
+        return None
+    return str(_registry_version(reference, match)[0].version)
+
+
+def _registry_version(text: str, match: re.Match[str]) -> tuple[Any, Any]:
+    """The registry's model version a reference names, and the client that asked."""
     try:
-        from mlflow.artifacts import download_artifacts
         from mlflow.exceptions import MlflowException
         from mlflow.tracking.registry import UnsupportedModelRegistryStoreURIException
 
@@ -109,16 +128,15 @@ def resolve_model(reference: str | Path, filename: str = MODEL_FILE) -> Path:
     try:
         mlflow = existing_client()
         if match["alias"]:
-            version = mlflow.get_model_version_by_alias(match["name"], match["alias"])
-        else:
-            version = mlflow.get_model_version(match["name"], match["version"])
+            return mlflow.get_model_version_by_alias(match["name"], match["alias"]), mlflow
+        return mlflow.get_model_version(match["name"], match["version"]), mlflow
     except UnsupportedModelRegistryStoreURIException:
         raise ModelError(
             f"{text}: this MLflow installation cannot use the registry at {tracking_uri()}",
             fix="set MLFLOW_TRACKING_URI to your MLflow server (http://...)",
         ) from None
-    except MlflowException:
+    except MlflowException as exc:
         raise ModelError(
-            f"{text} is not in the registry at {tracking_uri()}", fix="`unetops model list` shows what is there"
+            f"{text} is not in the registry at {tracking_uri()} ({exc.message.splitlines()[0][:200]})",
+            fix="`unetops model list` shows what is there",
         ) from None
-    return Path(download_artifacts(artifact_uri=f"{version.source}/{filename}", tracking_uri=mlflow.tracking_uri))

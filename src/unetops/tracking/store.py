@@ -119,9 +119,16 @@ class RunTracker:
         self.mlflow.log_artifacts(self.run_id, str(folder), artifact_path)
 
     def register(self, name: str, artifact_path: str = "model") -> str:
-        """Register `<run artifacts>/<artifact_path>` as a new version of model `name`; returns the version."""
-        if self.mlflow.search_registered_models(filter_string=f"name = '{name}'") == []:
+        """Register `<run artifacts>/<artifact_path>` as a new version of model `name`; returns the version.
+        Two trainings registering the first version of a name at once both succeed (the loser of the race to
+        create the name finds it there)."""
+        from mlflow.exceptions import MlflowException
+
+        try:
             self.mlflow.create_registered_model(name)
+        except MlflowException as exc:
+            if exc.error_code != "RESOURCE_ALREADY_EXISTS":
+                raise
         version = self.mlflow.create_model_version(name, f"{self.artifact_uri}/{artifact_path}", run_id=self.run_id)
         return str(version.version)
 
