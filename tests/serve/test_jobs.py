@@ -49,12 +49,18 @@ def start(served: Served, slide: str = "cases/slide.svs", **extra) -> httpx.Resp
     return httpx.post(f"{served.url}/v1/jobs", json={"slide": slide, **extra}, headers=served.auth, timeout=10)
 
 
-def test_a_job_runs_to_its_results(service: Served) -> None:
-    listing = httpx.get(f"{service.url}/v1/slides", headers=service.auth).json()
-    assert "cases/slide.svs" in listing["slides"] and "notes.txt" not in listing["slides"]
+@pytest.fixture(scope="module")
+def finished(service: Served) -> dict:
+    """A job on the data folder's slide, run to its end."""
     response = start(service)
     assert response.status_code == 201 and response.json()["state"] in ("queued", "running")
-    job = wait(service, response.json()["id"], lambda j: j["state"] in ("done", "failed"))
+    return wait(service, response.json()["id"], lambda j: j["state"] in ("done", "failed"))
+
+
+def test_a_job_runs_to_its_results(service: Served, finished: dict) -> None:
+    listing = httpx.get(f"{service.url}/v1/slides", headers=service.auth).json()
+    assert "cases/slide.svs" in listing["slides"] and "notes.txt" not in listing["slides"]
+    job = finished
     assert job["state"] == "done", job["error"]
     assert job["tiles_done"] == job["tiles_total"] > 0 and job["seconds_left"] == 0
     assert job["result"]["summary"]["nuclei"] > 0 and "ki67_index" in job["result"]["summary"]
@@ -65,7 +71,7 @@ def test_a_job_runs_to_its_results(service: Served) -> None:
     row = next(csv.DictReader(io.StringIO(httpx.get(f"{service.url}/v1/jobs/{job['id']}/summary.csv",
                                                      headers=service.auth).text)))  # fmt: skip
     assert row["slide"] == "cases/slide.svs" and float(row["ki67_index"]) == job["result"]["summary"]["ki67_index"]
-    assert [j["id"] for j in httpx.get(f"{service.url}/v1/jobs", headers=service.auth).json()] == [job["id"]]
+    assert job["id"] in [j["id"] for j in httpx.get(f"{service.url}/v1/jobs", headers=service.auth).json()]
     ended = httpx.delete(f"{service.url}/v1/jobs/{job['id']}", headers=service.auth)
     assert ended.status_code == 409 and "already ended" in ended.json()["detail"]
 
@@ -122,8 +128,8 @@ def test_a_job_resumes_after_the_service_is_killed(serving_model: Path, data: Pa
     assert resumed["result"]["summary"]["nuclei"] > 0
 
 
-def test_the_viewer_reads_tiles_and_nuclei_of_a_job(service: Served) -> None:
-    done = next(j for j in httpx.get(f"{service.url}/v1/jobs", headers=service.auth).json() if j["state"] == "done")
+def test_the_viewer_reads_tiles_and_nuclei_of_a_job(service: Served, finished: dict) -> None:
+    done = finished
     base = f"{service.url}/v1/jobs/{done['id']}"
     dzi = httpx.get(f"{base}/slide.dzi", headers=service.auth)
     assert dzi.status_code == 200 and 'Width="4096"' in dzi.text and 'Height="3072"' in dzi.text
@@ -180,10 +186,9 @@ def test_bad_uploads_are_refused_and_nothing_is_kept(
 
 
 def test_with_a_scheduler_jobs_run_on_the_dask_cluster(
-    serving_model: Path, data: Path, dask_cluster, service: Served, tmp_path: Path
+    serving_model: Path, data: Path, dask_cluster, finished: dict, tmp_path: Path
 ) -> None:
-    alone = next(j for j in httpx.get(f"{service.url}/v1/jobs", headers=service.auth).json()
-                 if j["state"] == "done" and j["slide"] == "cases/slide.svs")  # fmt: skip
+    alone = finished
     options = ("--data-folder", str(data), "--jobs-folder", str(tmp_path / "jobs"), "--scheduler", dask_cluster.address)
     with serving(serving_model, tmp_path, *options) as server, dask_cluster.client() as client:
         job = start(server).json()

@@ -50,6 +50,9 @@ def serve(
     jobs_folder: Path = field_option(ServeSettings, "jobs_folder", envvar="UNETOPS_JOBS_FOLDER"),
     max_jobs: int = field_option(ServeSettings, "max_jobs", envvar="UNETOPS_MAX_JOBS", min=1),
     scheduler: str = field_option(ServeSettings, "scheduler", envvar="UNETOPS_SCHEDULER"),
+    follow_interval: float = field_option(
+        ServeSettings, "follow_interval_s", "--follow-interval", envvar="UNETOPS_FOLLOW_INTERVAL_S", min=1
+    ),
     max_slide_upload_gb: float = field_option(
         ServeSettings,
         "max_slide_upload_bytes",
@@ -87,6 +90,7 @@ def serve(
         jobs_folder=jobs_folder,
         max_jobs=max_jobs,
         scheduler=scheduler,
+        follow_interval_s=follow_interval,
         max_slide_upload_bytes=int(max_slide_upload_gb * 2**30),
     )
     configure_json_logging()

@@ -26,7 +26,11 @@ def create_app(settings: ServeSettings, model: LoadedModel) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if state.jobs is not None:
             state.jobs.start()  # jobs left queued or running by the last run are taken up again
+        if state.follower is not None:
+            state.follower.start(settings.follow_interval_s)
         yield
+        if state.follower is not None:
+            state.follower.stop()
         if state.jobs is not None:
             state.jobs.stop()
         state.views.close()

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 
 from unetops.errors import UnetopsError
 from unetops.fileio import atomic_write_json
+from unetops.model.backends import LoadedModel
 from unetops.model.segmenter import Segmenter
 from unetops.quantify.config import QuantifyConfig
 
@@ -81,8 +82,7 @@ class JobManager:
     Args:
         folder: where job folders are kept (created if missing).
         slides: the data folder slides are chosen from.
-        segmenter: the served model's segmenter.
-        masks_id: what names the model in the results (its SHA-256).
+        current: the model serving now and its SHA-256 (a job takes the model of its start).
         profiles: the marker profiles a job may name.
         max_running: jobs run at once; the others wait in the queue.
         scheduler: a Dask scheduler to run the jobs' tiles on (`unetops.cluster.connect`); None: here.
@@ -92,22 +92,14 @@ class JobManager:
         self,
         folder: Path,
         slides: Path,
-        segmenter: Segmenter,
-        masks_id: str,
+        current: Callable[[], tuple[LoadedModel, str]],
         profiles: dict[str, QuantifyConfig],
         *,
         max_running: int = 1,
         scheduler: str | None = None,
     ) -> None:
-
-        self.folder, self.slides, self.profiles = folder, slides, profiles
-        metadata = segmenter.model.metadata
-        from unetops.slide.masks import model_masks, worker_model_masks
-
-        self.masks, self.masks_id = model_masks(segmenter), masks_id
-        self.cluster_masks, self.scheduler = worker_model_masks(segmenter.model), scheduler
-        self.analysis_mpp = metadata.dataset_spec.pixel_size_um
-        self.instance_labels = metadata.network.target == "instances"
+        self.folder, self.slides, self.profiles, self.current = folder, slides, profiles, current
+        self.scheduler = scheduler
         self.jobs: dict[str, Job] = {}
         self.cancelling: set[str] = set()
         self.lock = threading.Lock()
@@ -213,13 +205,15 @@ class JobManager:
         return (self.folder if job.uploaded else self.slides) / job.slide
 
     def result_folder(self, job: Job) -> Path:
-        return self.folder / job.id / self._slide_job(job).name
+        return self.folder / job.id / self._slide_job(job, *self.current()).name
 
-    def _slide_job(self, job: Job) -> SlideJob:
+    def _slide_job(self, job: Job, model: LoadedModel, sha256: str) -> SlideJob:
         from unetops.slide.quantify import SlideJob
 
-        return SlideJob(self.slide_file(job), self.folder / job.id, self.profiles[job.profile], self.masks_id,
-                        self.analysis_mpp, job.mpp, instance_labels=self.instance_labels)  # fmt: skip
+        metadata = model.metadata
+        return SlideJob(self.slide_file(job), self.folder / job.id, self.profiles[job.profile], sha256,
+                        metadata.dataset_spec.pixel_size_um, job.mpp,
+                        instance_labels=metadata.network.target == "instances")  # fmt: skip
 
     def _save(self, job: Job) -> None:
         atomic_write_json(self.folder / job.id / "job.json", job.model_dump(mode="json"))
@@ -263,30 +257,35 @@ class JobManager:
 
         return on_start, on_progress
 
-    def _quantify(self, slide: SlideJob, on_start: Callable[[int], None], on_progress: Callable[[int], None]) -> dict:
+    def _quantify(
+        self, slide: SlideJob, model: LoadedModel, on_start: Callable[[int], None], on_progress: Callable[[int], None]
+    ) -> dict:
         """The slide's results, computed here or on the Dask cluster."""
         from unetops.cluster import connect
         from unetops.slide.batch import quantify_slides
+        from unetops.slide.masks import model_masks, worker_model_masks
         from unetops.slide.quantify import quantify_slide
 
         if self.scheduler is None:
             return quantify_slide(
-                slide.slide, self.masks, slide.out, slide.config, masks_id=slide.masks_id, mpp=slide.mpp,
-                analysis_mpp=slide.analysis_mpp, instance_labels=slide.instance_labels, on_start=on_start,
-                on_progress=on_progress,
+                slide.slide, model_masks(Segmenter(model)), slide.out, slide.config, masks_id=slide.masks_id,
+                mpp=slide.mpp, analysis_mpp=slide.analysis_mpp, instance_labels=slide.instance_labels,
+                on_start=on_start, on_progress=on_progress,
             )  # fmt: skip
         with connect(self.scheduler) as client:
-            result = quantify_slides(client, [slide], self.cluster_masks, on_start=on_start, on_progress=on_progress)
+            masks = worker_model_masks(model)
+            result = quantify_slides(client, [slide], masks, on_start=on_start, on_progress=on_progress)
         if result.failed:
             raise UnetopsError(result.failed[0][1])
         return result.documents[slide.slide]
 
     def _run(self, job: Job) -> None:
-        slide = self._slide_job(job)
+        model, sha256 = self.current()
+        slide = self._slide_job(job, model, sha256)
         on_start, on_progress = self._progress(job)
         job.tiles_done = 0
         try:
-            document = self._quantify(slide, on_start, on_progress)
+            document = self._quantify(slide, model, on_start, on_progress)
         except Cancelled:
             outcome = {"state": JobState.cancelled}
             shutil.rmtree(slide.work, ignore_errors=True)

@@ -19,6 +19,7 @@ class ServiceMetrics:
     nuclei: Histogram
     ki67: Histogram
     model: Gauge
+    reloads: Counter
     drift: Gauge
     drift_component: Gauge
 
@@ -70,6 +71,12 @@ def service_metrics() -> ServiceMetrics:
             "unetops_model_info",
             "The served model (value 1)",
             ["reference", "sha256", "dataset_version"],
+            registry=registry,
+        ),
+        reloads=Counter(
+            "unetops_model_reloads",
+            "Switches to the version an alias points at: loaded, or failed (the old version kept serving)",
+            ["outcome"],
             registry=registry,
         ),
         drift=Gauge(

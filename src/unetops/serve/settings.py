@@ -36,6 +36,9 @@ class ServeSettings(BaseModel):
     threads: int | None = Field(None, ge=1, description="ONNX Runtime threads per inference; default all cores")
     cors_origins: tuple[str, ...] = Field((), description="origins allowed by CORS; none by default")
     drift_window: int = Field(200, ge=1, description="recent images the drift report is computed on")
+    follow_interval_s: float = Field(
+        60.0, ge=1, description="for models:/NAME@ALIAS, seconds between checks of where the alias points"
+    )
     data_folder: Path | None = Field(
         None, description="folder of slides that slide jobs (/v1/jobs) may analyse (read only); no jobs without it"
     )

@@ -18,12 +18,14 @@ from unetops.model.segmenter import Segmenter
 from unetops.monitoring.drift import DriftMonitor
 from unetops.quantify.config import PROFILES, QuantifyConfig, load_profile
 from unetops.serve import analysis
+from unetops.serve.follow import AliasFollower, follows_alias, now
 from unetops.serve.jobs import JobManager
 from unetops.serve.metrics import ServiceMetrics, service_metrics
 from unetops.serve.problems import Problem
 from unetops.serve.settings import ServeSettings
 from unetops.serve.uploads import decode_upload
 from unetops.serve.viewer import SlideViews
+from unetops.tracking.registry import alias_version
 
 T = TypeVar("T")
 SLOT_WAIT_S = 0.1  # how often a request waiting for a slot checks whether it was cancelled
@@ -47,27 +49,65 @@ def model_info(model: LoadedModel, reference: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Served:
+    """The model answering now, with what describes it and its drift monitor (replaced whole on a switch)."""
+
+    model: LoadedModel
+    info: dict[str, Any]
+    monitor: DriftMonitor
+
+
 @dataclass
 class ServiceState:
     """One app's shared state; built once by `create_app`."""
 
     settings: ServeSettings
-    model: LoadedModel
+    loaded: LoadedModel
     metrics: ServiceMetrics = field(default_factory=service_metrics)
     profiles: dict[str, QuantifyConfig] = field(default_factory=lambda: {name: load_profile(name) for name in PROFILES})
 
     def __post_init__(self) -> None:
-        self.monitor = DriftMonitor(self.model.metadata.reference_stats, self.settings.drift_window)
-        self.info = model_info(self.model, self.settings.model)
-        self.metrics.model.labels(self.settings.model, self.info["sha256"][:12], self.info["dataset_version"]).set(1)
+        self.follower: AliasFollower | None = None
+        version = None
+        if follows_alias(self.settings.model):
+            self.follower = AliasFollower(self.settings.model, lambda: self.info["version"], self.serve,
+                                          lambda outcome: self.metrics.reloads.labels(outcome).inc(),
+                                          self.settings.threads)  # fmt: skip
+            version = alias_version(self.settings.model)
+        self.serve(self.loaded, version)
         self.slots = threading.BoundedSemaphore(self.settings.max_concurrent)
         self.views = SlideViews()
         self.jobs: JobManager | None = None
         if self.settings.data_folder is not None:
             self.jobs = JobManager(
-                self.settings.jobs_folder, self.settings.data_folder, Segmenter(self.model), self.info["sha256"],
-                self.profiles, max_running=self.settings.max_jobs, scheduler=self.settings.scheduler,
+                self.settings.jobs_folder, self.settings.data_folder, self.current_model, self.profiles,
+                max_running=self.settings.max_jobs, scheduler=self.settings.scheduler,
             )  # fmt: skip
+
+    def serve(self, model: LoadedModel, version: str | None) -> None:
+        """Serve `model` (registry `version`, if any) from now on; requests under way finish on the old one."""
+        info = {**model_info(model, self.settings.model), "version": version, "since": now()}
+        self.served = Served(model, info, DriftMonitor(model.metadata.reference_stats, self.settings.drift_window))
+        self.metrics.model.clear()
+        self.metrics.model.labels(self.settings.model, info["sha256"][:12], info["dataset_version"]).set(1)
+
+    @property
+    def model(self) -> LoadedModel:
+        return self.served.model
+
+    @property
+    def info(self) -> dict[str, Any]:
+        return self.served.info
+
+    @property
+    def monitor(self) -> DriftMonitor:
+        return self.served.monitor
+
+    def current_model(self) -> tuple[LoadedModel, str]:
+        """The model serving now and its SHA-256 (for slide jobs, which take the model of their start)."""
+        served = self.served
+        return served.model, served.info["sha256"]
 
     async def in_worker(self, work: Callable[[threading.Event], T], request: Request) -> T:
         """Run `work(cancel)` in a worker thread, at most `max_concurrent` at once, within the request timeout.
@@ -115,9 +155,10 @@ class ServiceState:
         data = await file.read()
 
         def work(cancel: threading.Event) -> analysis.Segmentation:
+            served = self.served  # one model for the whole request, even if another takes over meanwhile
             image = decode_upload(data, file.filename, self.settings.max_pixels)
             start = time.perf_counter()
-            result = analysis.segment(image, Segmenter(self.model, tta=tta), self.monitor, cancel)
+            result = analysis.segment(image, Segmenter(served.model, tta=tta), served.monitor, cancel)
             self.metrics.inference.labels(endpoint).observe(time.perf_counter() - start)
             return result
 

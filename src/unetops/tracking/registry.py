@@ -97,9 +97,9 @@ def resolve_model(reference: str | Path, filename: str = MODEL_FILE) -> Path:
     match = REFERENCE.match(text)
     if match is None:
         return _local_file(Path(text), filename)
+    version, client = _registry_version(text, match)  # says so when MLflow is not installed
     from mlflow.artifacts import download_artifacts
 
-    version, client = _registry_version(text, match)
     return Path(download_artifacts(artifact_uri=f"{version.source}/{filename}", tracking_uri=client.tracking_uri))
 
 
