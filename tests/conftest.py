@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from team_server import tracking_server  # noqa: F401  (a fixture: PostgreSQL and mlflow server on loopback)
 from unetops.sample import SampleSummary, write_sample
 
 

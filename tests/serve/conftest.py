@@ -64,12 +64,13 @@ def serving_model(tiny_dataset: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @contextlib.contextmanager
-def serving(model: Path, home: Path, *options: str) -> Iterator[Served]:
-    """`unetops serve --model MODEL [options]` in a subprocess (working directory `home`: no registry) while
-    inside."""
+def serving(model: Path | str, home: Path, *options: str, registry: bool = False) -> Iterator[Served]:
+    """`unetops serve --model MODEL [options]` in a subprocess (working directory `home`; no registry unless
+    `registry`: then this process's MLFLOW_TRACKING_URI) while inside."""
     port = free_port()
     env = {**os.environ, "UNETOPS_API_TOKENS": TOKEN}
-    env.pop("MLFLOW_TRACKING_URI", None)
+    if not registry:
+        env.pop("MLFLOW_TRACKING_URI", None)
     log = home / "serve.log"
     command = [sys.executable, "-m", "unetops", "serve", "--model", str(model), "--port", str(port)]
     command += ["--max-upload-mb", str(UPLOAD_LIMIT_MB), "--max-pixels", "4000000", "--threads", "1", *options]

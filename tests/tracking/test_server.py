@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from helpers import rgb_image, write_image
-from tracking.conftest import TrackingServer
+from team_server import TrackingServer
 from unetops.cli.app import app
 
 TINY = ["--epochs", "2", "--depth", "2", "--base-width", "4", "--patch-size", "32", "--batch-size", "4",
@@ -48,3 +48,12 @@ def test_a_team_trains_at_once_promotes_and_predicts_from_the_server(
     assert predicted.exit_code == 0, predicted.output
     assert (tmp_path / "p" / "a_mask.png").is_file()
     assert any(tracking_server.artifacts.rglob("model.onnx"))  # the model's files are in the server's artifact store
+
+
+def test_a_missing_alias_is_a_clear_error(tracking_server: TrackingServer, tmp_path: Path) -> None:
+    write_image(tmp_path / "in" / "a.png", rgb_image(64))
+    result = CliRunner().invoke(app, ["predict", "models:/nobody@production", str(tmp_path / "in"), "-o", "p"])
+    assert result.exit_code != 0
+    message = str(result.exception) + result.output
+    assert "models:/nobody@production is not in the registry at http://127.0.0.1" in message
+    assert "unetops model list" in message

@@ -1,4 +1,4 @@
-"""A team's tracking server, for real: a throw-away PostgreSQL cluster (Debian's `initdb` and `pg_ctl`, run as an
+"""A team's tracking server, for real (the fixture `tracking_server`, registered in conftest.py): a throw-away PostgreSQL cluster (Debian's `initdb` and `pg_ctl`, run as an
 unprivileged user when the tests run as root) and `mlflow server` on it, both on loopback."""
 
 from __future__ import annotations
