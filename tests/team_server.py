@@ -21,6 +21,27 @@ import pytest
 from helpers import free_port
 
 UNPRIVILEGED = ("nobody", "nogroup")
+COMPOSE = Path(__file__).parents[1] / "deploy" / "compose.yaml"
+LOCAL_VALUES = ("--host", "--port", "--backend-store-uri", "--artifacts-destination")  # set here, per test
+
+
+def compose_server_options() -> list[str]:
+    """The options the compose stack gives `mlflow server`: the tests run the server with the same ones, only
+    their addresses made local."""
+    import yaml
+
+    return list(yaml.safe_load(COMPOSE.read_text())["services"]["mlflow"]["command"])
+
+
+def server_command(database: str, artifacts: Path, port: int) -> list[str]:
+    """`mlflow server` as the compose stack runs it, on this test's database, artifact folder and port."""
+    local = {"--host": "127.0.0.1", "--port": str(port), "--backend-store-uri": database,
+             "--artifacts-destination": str(artifacts)}  # fmt: skip
+    options = []
+    for option in compose_server_options():
+        name = option.split("=", 1)[0]
+        options.append(f"{name}={local[name]}" if name in local else option)
+    return [sys.executable, "-m", "mlflow", "server", *options, "--workers", "1"]
 
 
 @dataclass
@@ -72,14 +93,14 @@ def postgres_cluster() -> Iterator[str]:
 
 @pytest.fixture
 def tracking_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TrackingServer]:
-    """`mlflow server` on a PostgreSQL cluster, with artifacts it serves itself; MLFLOW_TRACKING_URI points at it
-    (here and in the processes the test starts)."""
+    """`mlflow server` on a PostgreSQL cluster, started with the compose stack's options (artifacts served by the
+    server itself); MLFLOW_TRACKING_URI points at it (here and in the processes the test starts)."""
     with postgres_cluster() as database:
         port, artifacts = free_port(), tmp_path / "artifacts"
         log = (tmp_path / "mlflow.log").open("w")
-        command = [sys.executable, "-m", "mlflow", "server", "--backend-store-uri", database, "--artifacts-destination",
-                   str(artifacts), "--serve-artifacts", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]  # fmt: skip
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+        server = subprocess.Popen(
+            server_command(database, artifacts, port), stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path
+        )
         uri = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 120

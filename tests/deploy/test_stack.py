@@ -58,3 +58,20 @@ def test_every_dashboard_query_uses_a_metric_the_service_exports() -> None:
     assert queried and queried <= exported, queried - exported
     titles = " ".join(panel["title"].lower() for panel in dashboard["panels"])
     assert all(word in titles for word in ("latency", "error", "nuclei", "ki-67", "drift"))
+
+
+def test_the_tests_run_mlflow_as_the_compose_stack_does() -> None:
+    """The tracking server of the team-mode tests takes its options from the compose file; here: every option
+    there is one the tests can run locally, the stores are PostgreSQL and a served artifact store, and the image
+    pins the MLflow major version the tests run, with a PostgreSQL driver."""
+    from importlib.metadata import version
+
+    from team_server import LOCAL_VALUES, compose_server_options
+
+    options = dict(option.partition("=")[::2] for option in compose_server_options())
+    assert set(LOCAL_VALUES) <= set(options) and options["--backend-store-uri"].startswith("postgresql://")
+    assert "--serve-artifacts" in options
+    dockerfile = (DEPLOY / "docker" / "mlflow.Dockerfile").read_text()
+    pinned = re.search(r'"mlflow==(\d+)\.', dockerfile)
+    assert pinned and pinned.group(1) == version("mlflow").split(".")[0], "pin the MLflow the tests run"
+    assert "psycopg" in dockerfile
