@@ -57,3 +57,15 @@ def test_a_missing_alias_is_a_clear_error(tracking_server: TrackingServer, tmp_p
     message = str(result.exception) + result.output
     assert "models:/nobody@production is not in the registry at http://127.0.0.1" in message
     assert "unetops model list" in message
+
+
+def test_an_unreachable_server_is_a_clear_error(monkeypatch, tmp_path: Path) -> None:
+    from helpers import free_port
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    write_image(tmp_path / "in" / "a.png", rgb_image(64))
+    result = CliRunner().invoke(app, ["predict", "models:/team@production", str(tmp_path / "in"), "-o", "p"])
+    message = str(result.exception) + result.output
+    assert result.exit_code != 0 and "cannot reach the tracking server at http://127.0.0.1" in message
+    assert "MLFLOW_TRACKING_URI" in message

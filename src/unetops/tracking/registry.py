@@ -136,7 +136,23 @@ def _registry_version(text: str, match: re.Match[str]) -> tuple[Any, Any]:
             fix="set MLFLOW_TRACKING_URI to your MLflow server (http://...)",
         ) from None
     except MlflowException as exc:
-        raise ModelError(
-            f"{text} is not in the registry at {tracking_uri()} ({exc.message.splitlines()[0][:200]})",
-            fix="`unetops model list` shows what is there",
-        ) from None
+        raise registry_error(text, exc, tracking_uri()) from None
+
+
+NOT_FOUND = ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE", "NOT_FOUND")
+REFUSED = ("UNAUTHENTICATED", "PERMISSION_DENIED")
+
+
+def registry_error(text: str, exc: Any, uri: str) -> ModelError:
+    """What went wrong asking the registry about `text`: no such model or alias, credentials refused, or no
+    answer from the server."""
+    detail = exc.message.splitlines()[0][:200]
+    if exc.error_code in NOT_FOUND:
+        return ModelError(f"{text} is not in the registry at {uri} ({detail})",
+                          fix="`unetops model list` shows what is there")  # fmt: skip
+    if exc.error_code in REFUSED:
+        fix = "set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN)"
+        return ModelError(f"the tracking server at {uri} refused the credentials ({detail})", fix=fix)
+    return ModelError(f"cannot reach the tracking server at {uri} to look up {text} ({detail})",
+                      fix="check MLFLOW_TRACKING_URI and that the server runs (MLFLOW_HTTP_REQUEST_MAX_RETRIES "
+                      "sets how often it is asked)")  # fmt: skip

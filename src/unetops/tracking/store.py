@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import time
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from unetops.errors import UnetopsError
 DEFAULT_DATABASE = "mlflow.db"
 DEFAULT_ARTIFACTS = "mlartifacts"
 KILLED_ATTEMPTS_TAG = "unetops.killed_attempts"  # attempts of a resumed run that ended without a word
+REGISTER_ATTEMPTS = 5  # a registration whose version number another took meanwhile asks again
 
 
 def tracking_uri() -> str:
@@ -120,8 +122,10 @@ class RunTracker:
 
     def register(self, name: str, artifact_path: str = "model") -> str:
         """Register `<run artifacts>/<artifact_path>` as a new version of model `name`; returns the version.
-        Two trainings registering the first version of a name at once both succeed (the loser of the race to
-        create the name finds it there)."""
+
+        Two trainings registering at once both succeed: the loser of the race to create the name finds it there,
+        and one whose version number was taken meanwhile (the server numbers versions without a lock) asks again.
+        """
         from mlflow.exceptions import MlflowException
 
         try:
@@ -129,8 +133,16 @@ class RunTracker:
         except MlflowException as exc:
             if exc.error_code != "RESOURCE_ALREADY_EXISTS":
                 raise
-        version = self.mlflow.create_model_version(name, f"{self.artifact_uri}/{artifact_path}", run_id=self.run_id)
-        return str(version.version)
+        source, attempt = f"{self.artifact_uri}/{artifact_path}", 1
+        while True:
+            try:
+                return str(self.mlflow.create_model_version(name, source, run_id=self.run_id).version)
+            except MlflowException as exc:
+                taken = exc.error_code == "RESOURCE_ALREADY_EXISTS" or "already exists" in exc.message
+                if not taken or attempt == REGISTER_ATTEMPTS:
+                    raise
+                attempt += 1
+                time.sleep(random.uniform(0.1, 1.0))  # the other registration goes first
 
     def finish(self, status: str = "FINISHED") -> None:
         self.mlflow.set_terminated(self.run_id, status=status)
