@@ -47,7 +47,14 @@ def test_a_team_trains_at_once_promotes_and_predicts_from_the_server(
     )
     assert predicted.exit_code == 0, predicted.output
     assert (tmp_path / "p" / "a_mask.png").is_file()
-    assert any(tracking_server.artifacts.rglob("model.onnx"))  # the model's files are in the server's artifact store
+    quantified = runner.invoke(app, ["quantify", str(tmp_path / "in"), "--model", "models:/team@production", "-o", "q"])
+    assert quantified.exit_code == 0 and (tmp_path / "q" / "images.csv").is_file(), quantified.output
+    evaluated = runner.invoke(app, ["evaluate", "models:/team@production", str(tiny_dataset), "--out", "e"])
+    assert evaluated.exit_code == 0 and "logged to MLflow run" in evaluated.output, evaluated.output
+    assert any(tracking_server.artifacts.rglob("model.onnx"))
+    assert any(
+        tracking_server.artifacts.rglob("evaluation/summary.json")
+    )  # evaluation logged to the server  # the model's files are in the server's artifact store
 
 
 def test_a_missing_alias_is_a_clear_error(tracking_server: TrackingServer, tmp_path: Path) -> None:
