@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import httpx
 
 from typer.testing import CliRunner
 
-from helpers import rgb_image, write_image
+from helpers import free_port, rgb_image, write_image
 from team_server import TrackingServer
 from unetops.cli.app import app
 
@@ -67,8 +71,6 @@ def test_a_missing_alias_is_a_clear_error(tracking_server: TrackingServer, tmp_p
 
 
 def test_an_unreachable_server_is_a_clear_error(monkeypatch, tmp_path: Path) -> None:
-    from helpers import free_port
-
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     write_image(tmp_path / "in" / "a.png", rgb_image(64))
@@ -76,3 +78,33 @@ def test_an_unreachable_server_is_a_clear_error(monkeypatch, tmp_path: Path) -> 
     message = str(result.exception) + result.output
     assert result.exit_code != 0 and "cannot reach the tracking server at http://127.0.0.1" in message
     assert "MLFLOW_TRACKING_URI" in message
+
+
+def test_refused_credentials_are_a_clear_error(monkeypatch, tmp_path: Path) -> None:
+    port = free_port()
+    environment = {**os.environ, "MLFLOW_AUTH_ADMIN_PASSWORD": "the-right-password-42",
+                   "MLFLOW_FLASK_SERVER_SECRET_KEY": "a-test-secret-key-0123456789"}  # fmt: skip
+    command = [sys.executable, "-m", "mlflow", "server", "--app-name", "basic-auth", "--backend-store-uri",
+               f"sqlite:///{tmp_path / 'db.sqlite'}", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]  # fmt: skip
+    with (tmp_path / "log").open("w") as log:
+        server = subprocess.Popen(command, cwd=tmp_path, env=environment, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "log").read_text()
+            time.sleep(0.3)
+        for variable, value in {"MLFLOW_TRACKING_URI": f"http://127.0.0.1:{port}", "MLFLOW_TRACKING_USERNAME": "admin",
+                                "MLFLOW_TRACKING_PASSWORD": "wrong", "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"}.items():  # fmt: skip
+            monkeypatch.setenv(variable, value)
+        write_image(tmp_path / "in" / "a.png", rgb_image(64))
+        result = CliRunner().invoke(app, ["predict", "models:/team@production", str(tmp_path / "in"), "-o", "p"])
+        message = str(result.exception) + result.output
+        assert result.exit_code != 0 and "refused the credentials" in message and "MLFLOW_TRACKING_PASSWORD" in message
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
