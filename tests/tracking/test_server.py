@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import httpx
-
 from typer.testing import CliRunner
 
 from helpers import free_port, rgb_image, write_image
