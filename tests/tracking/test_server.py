@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from helpers import free_port, rgb_image, write_image
 from team_server import TrackingServer
 from unetops.cli.app import app
+from unetops.sample.slide import write_synthetic_slide
 
 TINY = ["--epochs", "2", "--depth", "2", "--base-width", "4", "--patch-size", "32", "--batch-size", "4",
         "--steps-per-epoch", "2", "--model-name", "team"]  # fmt: skip
@@ -29,7 +30,7 @@ def test_a_team_trains_at_once_promotes_and_predicts_from_the_server(
 ) -> None:
     runs = [train(tiny_dataset, f"runs/{name}") for name in ("alice", "bob")]  # two trainings at the same time
     outputs = [run.communicate(timeout=600) for run in runs]
-    assert all(run.returncode == 0 for run in runs), [err[-6000:] for _, err in outputs]
+    assert all(run.returncode == 0 for run in runs), "\n\n".join(err[-6000:] for _, err in outputs)
     registered = sorted(
         line.split("/")[-1] for out, _ in outputs for line in out.splitlines() if "models:/team/" in line
     )
@@ -54,10 +55,12 @@ def test_a_team_trains_at_once_promotes_and_predicts_from_the_server(
     assert quantified.exit_code == 0 and (tmp_path / "q" / "images.csv").is_file(), quantified.output
     evaluated = runner.invoke(app, ["evaluate", "models:/team@production", str(tiny_dataset), "--out", "e"])
     assert evaluated.exit_code == 0 and "logged to MLflow run" in evaluated.output, evaluated.output
-    assert any(tracking_server.artifacts.rglob("model.onnx"))
-    assert any(
-        tracking_server.artifacts.rglob("evaluation/summary.json")
-    )  # evaluation logged to the server  # the model's files are in the server's artifact store
+    assert any(tracking_server.artifacts.rglob("model.onnx"))  # the model's files are in the server's store
+    assert any(tracking_server.artifacts.rglob("evaluation/summary.json"))  # and the evaluation
+    slide = write_synthetic_slide(tmp_path / "slide.svs", width=1024, height=1024).path
+    command = ["slide", "quantify", str(slide), "--model", "models:/team@production", "-o", "s", "--workers", "1"]
+    sliced = runner.invoke(app, command)
+    assert sliced.exit_code == 0 and (tmp_path / "s" / "slide" / "summary.json").is_file(), sliced.output
 
 
 def test_a_missing_alias_is_a_clear_error(tracking_server: TrackingServer, tmp_path: Path) -> None:

@@ -56,11 +56,18 @@ def _artifact_location(uri: str) -> str | None:
 
 
 def experiment_id(mlflow: MlflowClient, name: str) -> str:
-    """The id of experiment `name`, created if missing."""
+    """The id of experiment `name`, created if missing (by this process or, at the same moment, another)."""
+    from mlflow.exceptions import MlflowException
+
     found = mlflow.get_experiment_by_name(name)
     if found is not None:
         return found.experiment_id
-    return mlflow.create_experiment(name, artifact_location=_artifact_location(mlflow.tracking_uri))
+    try:
+        return mlflow.create_experiment(name, artifact_location=_artifact_location(mlflow.tracking_uri))
+    except MlflowException as exc:
+        if exc.error_code != "RESOURCE_ALREADY_EXISTS":
+            raise
+        return mlflow.get_experiment_by_name(name).experiment_id
 
 
 def git_commit() -> str | None:
