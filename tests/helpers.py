@@ -196,3 +196,19 @@ class DaskCluster:
             process.kill()
             process.wait()
         self.log.close()
+
+
+def wait_until_healthy(url: str, process, log: Path, timeout: float = 120) -> None:
+    """Wait for a server started as `process` to answer 200 at `url`; fail with its log if it ends or times out."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not answer:\n{log.read_text()}")
+        time.sleep(0.2)

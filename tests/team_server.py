@@ -10,15 +10,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
-from helpers import free_port
+from helpers import free_port, wait_until_healthy
 
 UNPRIVILEGED = ("nobody", "nogroup")
 COMPOSE = Path(__file__).parents[1] / "deploy" / "compose.yaml"
@@ -103,13 +101,7 @@ def tracking_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
         )
         uri = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(f"{uri}/health", timeout=2).status_code == 200:
-                        break
-                assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "mlflow.log").read_text()
-                time.sleep(0.3)
+            wait_until_healthy(f"{uri}/health", server, tmp_path / "mlflow.log")
             monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
             monkeypatch.chdir(tmp_path)
             yield TrackingServer(uri, database, artifacts)

@@ -7,15 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
-from helpers import free_port
+from helpers import free_port, wait_until_healthy
 
 TOKEN = "test-token-0123456789abcdef"
 CHROMIUM = os.environ.get("UNETOPS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -78,16 +76,7 @@ def serving(model: Path | str, home: Path, *options: str, registry: bool = False
         process = subprocess.Popen(command, cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"unetops serve did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+        wait_until_healthy(f"{url}/healthz", process, log, timeout=60)
         yield Served(url, TOKEN, log, process.pid)
     finally:
         process.terminate()

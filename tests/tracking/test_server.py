@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 from typer.testing import CliRunner
 
-from helpers import free_port, rgb_image, write_image
+from helpers import free_port, rgb_image, wait_until_healthy, write_image
 from team_server import TrackingServer
 from unetops.cli.app import app
 from unetops.sample.slide import write_synthetic_slide
@@ -91,15 +89,7 @@ def test_refused_credentials_are_a_clear_error(monkeypatch, tmp_path: Path) -> N
     with (tmp_path / "log").open("w") as log:
         server = subprocess.Popen(command, cwd=tmp_path, env=environment, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "log").read_text()
-            time.sleep(0.3)
+        wait_until_healthy(f"http://127.0.0.1:{port}/health", server, tmp_path / "log")
         for variable, value in {"MLFLOW_TRACKING_URI": f"http://127.0.0.1:{port}", "MLFLOW_TRACKING_USERNAME": "admin",
                                 "MLFLOW_TRACKING_PASSWORD": "wrong", "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"}.items():  # fmt: skip
             monkeypatch.setenv(variable, value)
