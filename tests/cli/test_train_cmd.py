@@ -94,11 +94,17 @@ LONG_RUN = {"epochs": 5000, "patience": 10000, "depth": 2, "base_width": 4, "pat
 
 def start_training(home: Path, dataset: Path, *extra: str) -> subprocess.Popen[str]:
     """`unetops train` in a subprocess, tracked in `home`'s store, for long enough to be interrupted."""
-    (home / "long.yaml").write_text(json.dumps({"train": {**LONG_RUN, "steps_per_epoch": 2}}))
+    # epochs of 20 steps: a signal lands in training, as in real runs, not in the per-epoch MLflow write
+    (home / "long.yaml").write_text(json.dumps({"train": {**LONG_RUN, "steps_per_epoch": 20}}))
     command = [sys.executable, "-m", "unetops", "train", str(dataset), "--config", "long.yaml", "--out", "run"]
-    return subprocess.Popen(
-        [*command, "--no-register", *extra], cwd=home, env=no_uri(), stderr=subprocess.PIPE, text=True
-    )
+    # stderr to a file, not a pipe: a long run's progress output must never fill a pipe nobody reads yet (the
+    # process would block writing and could not answer a signal)
+    with (home / "train-stderr.log").open("w") as log:
+        return subprocess.Popen([*command, "--no-register", *extra], cwd=home, env=no_uri(), stderr=log, text=True)
+
+
+def stderr_of(home: Path) -> str:
+    return (home / "train-stderr.log").read_text()
 
 
 def after_next_checkpoint(home: Path, process: subprocess.Popen[str]) -> None:
@@ -107,7 +113,7 @@ def after_next_checkpoint(home: Path, process: subprocess.Popen[str]) -> None:
     before = last.stat().st_mtime_ns if last.exists() else 0
     deadline = time.monotonic() + 120
     while not last.exists() or last.stat().st_mtime_ns == before:
-        assert process.poll() is None and time.monotonic() < deadline, process.communicate()[1]
+        assert process.poll() is None and time.monotonic() < deadline, stderr_of(home)
         time.sleep(0.05)
     assert process.poll() is None, "the run ended before it could be interrupted"
 
@@ -125,7 +131,7 @@ def test_signals_end_training_cleanly_and_resume_goes_on(tiny_dataset: Path, mlf
     after_next_checkpoint(mlflow_home, process)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 143
-    stderr = process.stderr.read()
+    stderr = stderr_of(mlflow_home)
     assert "stopped by SIGTERM" in stderr and "--resume" in stderr and "Traceback" not in stderr
     assert run_status(mlflow_home)[0] == "KILLED"
 
@@ -135,7 +141,7 @@ def test_signals_end_training_cleanly_and_resume_goes_on(tiny_dataset: Path, mlf
     after_next_checkpoint(mlflow_home, process)
     assert not stale.exists()
     process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=60) == 130 and "stopped by Ctrl-C" in process.stderr.read()
+    assert process.wait(timeout=60) == 130 and "stopped by Ctrl-C" in stderr_of(mlflow_home)
     assert run_status(mlflow_home)[0] == "KILLED"
 
     process = start_training(mlflow_home, tiny_dataset, "--resume")
@@ -146,6 +152,6 @@ def test_signals_end_training_cleanly_and_resume_goes_on(tiny_dataset: Path, mlf
     # long enough never to end between two of the test's looks, however loaded the machine; a new time budget
     # (allowed on resume: it says how the run runs, not what it learns) ends it cleanly
     process = start_training(mlflow_home, tiny_dataset, "--resume", "--time-budget", "3s")
-    assert process.wait(timeout=300) == 0, process.stderr.read()
+    assert process.wait(timeout=300) == 0, stderr_of(mlflow_home)
     status, tags = run_status(mlflow_home)
     assert status == "FINISHED" and tags["unetops.killed_attempts"] == "1"
