@@ -12,7 +12,7 @@ from unetops.cli.app import app
 from unetops.cluster import MARKERS
 from unetops.inference.predict import predict_files
 from unetops.model.backends import load_model
-from unetops.storage import is_remote, join, location, read_text, staged
+from unetops.storage import is_remote, join, location, read_text, read_texts, staged, write_text
 
 
 def test_locations() -> None:
@@ -34,6 +34,21 @@ def test_staged_uploads_only_a_complete_folder_and_its_mark_last(s3) -> None:
     assert not s3.exists("unetops/failed/half.txt")
 
 
+@pytest.mark.parametrize("remote", [False, True])
+def test_read_texts_reads_those_that_exist(remote: bool, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    folder = "s3://unetops/texts" if remote else tmp_path / "texts"
+    if remote:
+        request.getfixturevalue("s3")
+        write_text("s3://unetops/texts/a.json", "1")
+        write_text("s3://unetops/texts/b.json", "2")
+    else:
+        folder.mkdir()
+        (folder / "a.json").write_text("1")
+        (folder / "b.json").write_text("2")
+    assert read_texts(folder, ["a.json", "b.json", "c.json"]) == {"a.json": "1", "b.json": "2"}
+    assert read_texts(folder, ["c.json"]) == {} and read_texts(join(folder, "none"), ["a.json"]) == {}
+
+
 def test_workers_write_predictions_to_object_storage(s3, dask_cluster, tiny_model: Path, tmp_path: Path) -> None:
     for number in range(4):
         write_image(tmp_path / "in" / f"i{number}.png", rgb_image(64, seed=number))
@@ -50,7 +65,7 @@ def test_workers_write_predictions_to_object_storage(s3, dask_cluster, tiny_mode
     for path in alone.written:
         assert s3.cat_file(f"unetops/predictions/{path.name}") == path.read_bytes()
     assert len(s3.find(f"unetops/predictions/{MARKERS}")) == 4  # the done marks, on the storage too
-    assert again.written == summary.written and sum(ticks) == 5
+    assert again.written == summary.written and ticks == [4, 1]  # the 4 done read from their marks at once
 
 
 def test_quantify_writes_its_tables_to_object_storage(s3, dask_cluster, tiny_model: Path, tmp_path: Path) -> None:

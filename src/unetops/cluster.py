@@ -13,7 +13,7 @@ import functools
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from unetops.errors import UnetopsError
 from unetops.fileio import atomic_write_json, dump_json, remove_temporaries, safe_name
 from unetops.parallel import default_workers, one_thread_each
-from unetops.storage import Location, is_remote, join, read_text, write_text
+from unetops.storage import Location, is_remote, join, read_texts, write_text
 
 T = TypeVar("T")
 LOCAL = "local"
@@ -65,12 +65,13 @@ class Markers:
     def of(cls, out: Location, job: str) -> Markers:
         return cls(join(out, MARKERS, job))
 
-    def load(self, key: str) -> Any | None:
-        """The summary of a finished item; None if it is not marked done (or the marker is unreadable)."""
-        try:
-            return json.loads(read_text(join(self.folder, f"{key}.json")) or "")["summary"]
-        except (ValueError, KeyError, TypeError):
-            return None
+    def load(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The summaries of the finished items among `keys` (an item whose marker is unreadable is not done)."""
+        summaries = {}
+        for name, text in read_texts(self.folder, [f"{key}.json" for key in keys]).items():
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                summaries[name.removesuffix(".json")] = json.loads(text)["summary"]
+        return summaries
 
     def mark(self, key: str, summary: Any) -> None:
         target = join(self.folder, f"{key}.json")
@@ -160,14 +161,8 @@ def map_items(
     """
     from distributed import as_completed
 
-    result = BatchResult()
-    todo = {}
-    for key, item in items.items():
-        summary = markers.load(key) if markers is not None else None
-        if summary is None:
-            todo[key] = item
-        else:
-            result.done[key] = summary
+    result = BatchResult(done=markers.load(items) if markers is not None else {})
+    todo = {key: item for key, item in items.items() if key not in result.done}
     if on_progress and result.done:
         on_progress(len(result.done))
     run = functools.partial(run_marked, task, markers)

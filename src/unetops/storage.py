@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,28 @@ def read_text(where: Location) -> str | None:
     with contextlib.suppress(FileNotFoundError, OSError):
         return fs.cat_file(path).decode("utf-8")
     return None
+
+
+def read_texts(folder: Location, names: Iterable[str]) -> dict[str, str]:
+    """The contents of those of `names` (small text files in `folder`) that exist; on object storage, one
+    listing and one concurrent read rather than a request per name."""
+    if not is_remote(folder):
+        texts = {name: read_text(Path(folder) / name) for name in names}
+        return {name: text for name, text in texts.items() if text is not None}
+    fs, root = _filesystem(str(folder))
+    root = root.rstrip("/")
+    fs.invalidate_cache(root)
+    try:
+        present = {str(path).rsplit("/", 1)[-1] for path in fs.ls(root, detail=False)}
+    except (FileNotFoundError, OSError):
+        return {}
+    wanted = {f"{root}/{name}": name for name in names if name in present}
+    contents = fs.cat(list(wanted), on_error="omit") if wanted else {}
+    texts = {}
+    for path, data in contents.items():
+        with contextlib.suppress(UnicodeDecodeError, KeyError, AttributeError):
+            texts[wanted[path.rstrip("/")]] = data.decode("utf-8")
+    return texts
 
 
 def write_text(where: str, text: str) -> None:

@@ -364,11 +364,25 @@ def quantify_slide(
         inputs and settings is not analysed again.
     """
     job = SlideJob(slide, out, config, masks_id, analysis_mpp, mpp, roi, settings or SlideSettings(), instance_labels)
+    with open_slide(slide) as reader:
+        return _analyse(job, reader, masks, None, workers, on_start, on_progress)
+
+
+def _analyse(
+    job: SlideJob,
+    reader: SlideReader,
+    masks: TileMasks,
+    plan: SlidePlan | None,
+    workers: int | None,
+    on_start: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """`quantify_slide` on an open slide, with its plan if it was made already."""
     helpers = measuring_workers(workers)
-    with open_slide(slide) as reader, process_pool(helpers) or contextlib.nullcontext() as pool:
+    with process_pool(helpers) or contextlib.nullcontext() as pool:
         if pool is not None:
             pool.submit(_ready)  # the workers start while the thumbnail is read
-        plan = plan_slide(job, reader)
+        plan = plan or plan_slide(job, reader)
         if on_start:
             on_start(len(plan.tiles))
         document = finished(job, plan)
@@ -376,12 +390,12 @@ def quantify_slide(
             if on_progress:
                 on_progress(len(plan.tiles))
             return document
-        out.mkdir(parents=True, exist_ok=True)
+        Path(job.out).mkdir(parents=True, exist_ok=True)
         with output_lock(job.work):
             todo = start_work(job, plan)
             if on_progress and len(plan.tiles) > len(todo):
                 on_progress(len(plan.tiles) - len(todo))
-            warnings = run_tiles(reader, plan.grid, todo, job.work, masks, config, pool, helpers, on_progress)
+            warnings = run_tiles(reader, plan.grid, todo, job.work, masks, job.config, pool, helpers, on_progress)
             return finish_slide(job, plan, reader, warnings, pool)
 
 
@@ -391,16 +405,14 @@ def quantify_slide_to(job: SlideJob, masks: TileMasks, *, workers: int | None = 
     that they are complete). A slide whose results are there, made from the same inputs, is not analysed again.
     """
     with open_slide(job.slide) as reader:
-        document = finished(job, plan_slide(job, reader))
-    if document is not None:
-        return document
-    with tempfile.TemporaryDirectory(prefix="unetops-slide-") as temporary:
-        here = replace(job, out=Path(temporary))
-        document = quantify_slide(
-            job.slide, masks, here.out, job.config, masks_id=job.masks_id, analysis_mpp=job.analysis_mpp,
-            mpp=job.mpp, roi=job.roi, settings=job.settings, workers=workers, instance_labels=job.instance_labels,
-        )  # fmt: skip
-        upload_folder(here.final, str(job.results), last="summary.json")
+        plan = plan_slide(job, reader)  # made once: where the results are does not change it
+        document = finished(job, plan)
+        if document is not None:
+            return document
+        with tempfile.TemporaryDirectory(prefix="unetops-slide-") as temporary:
+            here = replace(job, out=Path(temporary))
+            document = _analyse(here, reader, masks, plan, workers)
+            upload_folder(here.final, str(job.results), last="summary.json")
     return document
 
 
