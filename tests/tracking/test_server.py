@@ -70,14 +70,19 @@ def test_a_missing_alias_is_a_clear_error(tracking_server: TrackingServer, tmp_p
     assert "unetops model list" in message
 
 
-def test_an_unreachable_server_is_a_clear_error(monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{free_port()}")
-    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+def test_an_unreachable_server_is_a_clear_error_at_once(monkeypatch, tiny_dataset: Path, tmp_path: Path) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{free_port()}")  # MLflow's retries as they are
+    monkeypatch.chdir(tmp_path)
     write_image(tmp_path / "in" / "a.png", rgb_image(64))
-    result = CliRunner().invoke(app, ["predict", "models:/team@production", str(tmp_path / "in"), "-o", "p"])
-    message = str(result.exception) + result.output
-    assert result.exit_code != 0 and "cannot reach the tracking server at http://127.0.0.1" in message
-    assert "MLFLOW_TRACKING_URI" in message
+    runner = CliRunner()
+    for command in (["predict", "models:/team@production", str(tmp_path / "in"), "-o", "p"], ["model", "list"],
+                    ["train", str(tiny_dataset), "--out", "run", *TINY]):  # fmt: skip
+        result = runner.invoke(app, command)
+        message = str(result.exception) + result.output
+        assert result.exit_code != 0, command
+        assert "the tracking server at http://127.0.0.1" in message and "does not answer" in message, message
+        assert "MLFLOW_TRACKING_URI" in message
+    assert not (tmp_path / "run" / "checkpoints").exists()  # training stopped before it began
 
 
 def test_refused_credentials_are_a_clear_error(monkeypatch, tmp_path: Path) -> None:

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import http.server
+import socket
+import threading
 from pathlib import Path
 
 import pytest
 
 from helpers import tiny_train_config
+from unetops.errors import UnetopsError
 from unetops.model.checkpoint import load_checkpoint
 from unetops.tracking import registry
-from unetops.tracking.store import client, flatten, tracking_uri
+from unetops.tracking.store import check_answers, client, flatten, tracking_uri
 from unetops.train.loop import EpochReport, train_model
 
 
@@ -59,3 +63,18 @@ def test_resumed_training_continues_the_same_run(tiny_dataset: Path, mlflow_home
     assert [r.info.run_id for r in runs] == [result.run_id]
     assert [m.step for m in client().get_metric_history(result.run_id, "val_dice")] == [1, 2]
     assert result.model_version is None
+
+
+def test_a_server_is_asked_once_whether_it_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as listener:  # a port that refuses connections once closed
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+    with pytest.raises(UnetopsError, match=rf"tracking server at http://127.0.0.1:{port} does not answer \(Conn"):
+        check_answers(f"http://127.0.0.1:{port}")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    with server:  # any HTTP answer (here 501) means the server is there; MLflow's own errors come later
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        check_answers(f"http://127.0.0.1:{server.server_port}")
+        server.shutdown()
+    check_answers(f"http://127.0.0.1:{server.server_port}")  # asked once per process: not again
+    check_answers("sqlite:///nowhere/mlflow.db")  # a local store is not a server

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import time
 from collections.abc import Mapping
@@ -19,6 +20,8 @@ DEFAULT_DATABASE = "mlflow.db"
 DEFAULT_ARTIFACTS = "mlartifacts"
 KILLED_ATTEMPTS_TAG = "unetops.killed_attempts"  # attempts of a resumed run that ended without a word
 REGISTER_ATTEMPTS = 5  # a registration whose version number another took meanwhile asks again
+PROBE_SECONDS = 10  # how long a tracking server has to answer the first time a process asks it
+_answered: set[str] = set()  # servers that answered this process
 
 
 def tracking_uri() -> str:
@@ -26,9 +29,40 @@ def tracking_uri() -> str:
     return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Path.cwd() / DEFAULT_DATABASE}"
 
 
+def check_answers(uri: str) -> None:
+    """Ask a tracking server once per process whether it answers at all, so that a wrong address or a stopped
+    server is reported at once rather than after MLflow's retries (minutes); later requests keep the retries.
+
+    Raises:
+        UnetopsError: no connection to the server, or no answer within `PROBE_SECONDS`.
+    """
+    if not uri.startswith(("http://", "https://")) or uri in _answered:
+        return
+    import requests
+
+    try:
+        requests.get(f"{uri.rstrip('/')}/health", timeout=PROBE_SECONDS)  # any HTTP answer will do
+    except requests.exceptions.SSLError:
+        pass  # certificates are MLflow's to check, with its own settings
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        errno = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
+        reason = errno[1] if errno else f"no answer within {PROBE_SECONDS} s"
+        raise UnetopsError(
+            f"the tracking server at {uri} does not answer ({reason})",
+            fix="check MLFLOW_TRACKING_URI (or --tracking-uri) and that the server runs",
+        ) from None
+    _answered.add(uri)
+
+
 def client() -> MlflowClient:
-    """A client of the store; a local SQLite store is created if missing (training starts a store)."""
-    return MlflowClient(tracking_uri=tracking_uri(), registry_uri=tracking_uri())
+    """A client of the store; a local SQLite store is created if missing (training starts a store).
+
+    Raises:
+        UnetopsError: a tracking server that does not answer (`check_answers`).
+    """
+    uri = tracking_uri()
+    check_answers(uri)
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
 
 
 def existing_client() -> MlflowClient:
