@@ -51,13 +51,17 @@ def test_ki67_and_counts_match_the_truth(svs_slide: SyntheticSlide, truth_run) -
 
 
 def test_the_hot_spot_is_found_where_it_was_planted(svs_slide: SyntheticSlide, truth_run) -> None:
-    document, _ = truth_run
+    document, folder = truth_run
     hot = document["hotspot"]
     px, py, side, _ = svs_slide.hotspot
     centre = (hot["x"] + hot["width"] / 2, hot["y"] + hot["height"] / 2)
     assert px <= centre[0] <= px + side and py <= centre[1] <= py + side
     assert hot["nuclei"] >= 500 and hot["area_mm2"] == pytest.approx(0.2, rel=0.05)
     assert abs(hot["index"] - svs_slide.hotspot_index) <= 5 and hot["index"] > document["summary"]["ki67_index"] + 20
+    table = pq.read_table(folder / "nuclei.parquet").to_pandas()
+    inside = table[table.x.between(hot["x"], hot["x"] + hot["width"], inclusive="left")
+                   & table.y.between(hot["y"], hot["y"] + hot["height"], inclusive="left")]  # fmt: skip
+    assert (hot["nuclei"], hot["positive"]) == (len(inside), int(inside.positive.sum()))  # as QuPath counts them
 
 
 def test_outputs_open_in_qupath_and_the_pictures_exist(truth_run) -> None:

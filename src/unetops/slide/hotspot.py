@@ -77,7 +77,8 @@ def find_hotspot(
         size: the slide's (width, height) in level-0 px.
         mpp: micrometres per level-0 pixel.
     """
-    return best_field(field_counts(x, y, positive, size, field_side(area_mm2, mpp)), mpp, min_nuclei)
+    counts = field_counts(x, y, positive, size, field_side(area_mm2, mpp))
+    return best_field(counts, x, y, positive, mpp, min_nuclei)
 
 
 def field_side(area_mm2: float, mpp: float) -> float:
@@ -85,20 +86,24 @@ def field_side(area_mm2: float, mpp: float) -> float:
     return math.sqrt(area_mm2) * 1000 / mpp
 
 
-def best_field(counts: FieldCounts, mpp: float, min_nuclei: int) -> HotSpot | None:
-    """`find_hotspot` on counts already made (the heatmap reads the same counts)."""
+def best_field(
+    counts: FieldCounts, x: np.ndarray, y: np.ndarray, positive: np.ndarray, mpp: float, min_nuclei: int
+) -> HotSpot | None:
+    """`find_hotspot` on counts already made (the heatmap reads the same counts): the field is chosen on the
+    grid, then reported in whole pixels with the nuclei whose centroids lie in that box, as a viewer counts the
+    hot-spot annotation's."""
     enough = counts.nuclei >= min_nuclei
     if not enough.any():
         return None
     index = np.where(enough, counts.positive / np.maximum(counts.nuclei, 1), -1.0)
     best = np.lexsort((counts.nuclei.ravel(), index.ravel()))[-1]
     row, column = np.unravel_index(best, index.shape)
-    span = counts.cell * counts.cells
-    nuclei, stained = int(counts.nuclei[row, column]), int(counts.positive[row, column])
+    left, top, side = round(column * counts.cell), round(row * counts.cell), round(counts.cell * counts.cells)
+    inside = (x >= left) & (x < left + side) & (y >= top) & (y < top + side)
+    nuclei, stained = int(inside.sum()), int((inside & positive).sum())
     return HotSpot(
-        round(column * counts.cell), round(row * counts.cell), round(span), round(span), nuclei, stained,
-        100.0 * stained / nuclei, (span * mpp / 1000) ** 2,
-    )  # fmt: skip
+        left, top, side, side, nuclei, stained, 100.0 * stained / nuclei if nuclei else 0.0, (side * mpp / 1000) ** 2
+    )
 
 
 def heatmap(

@@ -438,7 +438,7 @@ def finish_slide(
     positive = table["positive"].to_numpy(zero_copy_only=False)
     x, y = table["x"].to_numpy(), table["y"].to_numpy()
     counts = field_counts(x, y, positive, reader.info.dimensions, field_side(settings.hotspot_area_mm2, plan.mpp0))
-    hotspot = best_field(counts, plan.mpp0, settings.hotspot_min_nuclei)
+    hotspot = best_field(counts, x, y, positive, plan.mpp0, settings.hotspot_min_nuclei)
     done = set(tile.index for tile in plan.tiles)
     with atomic_directory(job.final, overwrite=True) as staging:
         nuclei.replace(staging / "nuclei.parquet")
