@@ -14,8 +14,17 @@ from pathlib import Path
 import torch
 
 from helpers import tiny_train_config
+from unetops.train import loop
 from unetops.train.hooks import TrainingHook
 from unetops.train.loop import TrainingRun, load_data, publish, run_epochs, set_up
+from unetops.train.validation import validate
+
+VALIDATED: list[int] = []  # images this process validated, per epoch
+
+
+def counted_validate(network, images, *arguments):
+    VALIDATED.append(len(images))
+    return validate(network, images, *arguments)
 
 
 class Interrupt(Exception):
@@ -33,7 +42,8 @@ class Digests(TrainingHook):
             digest.update(tensor.detach().cpu().numpy().tobytes())
         with self.path.open("a") as handle:
             handle.write(json.dumps({"epoch": report.epoch, "weights": digest.hexdigest(), "loss": report.train_loss,
-                                     "seen": report.images}) + "\n")  # fmt: skip
+                                     "seen": report.images, "dice": report.val_dice,
+                                     "validated": VALIDATED[-1]}) + "\n")  # fmt: skip
         if report.epoch == self.stop_at:
             raise Interrupt  # in every process at the same step
 
@@ -45,6 +55,7 @@ def main() -> None:
     config = tiny_train_config(epochs=epochs, steps_per_epoch=1, devices=devices, accelerator="cpu", patience=100)
     out.mkdir(parents=True, exist_ok=True)
     run = set_up(load_data(dataset), config, out, resume="--resume" in sys.argv)
+    loop.validate = counted_validate
     if run.fabric.is_global_zero and not (out / "initial.pt").exists():
         torch.save({k: v.detach().cpu().clone() for k, v in run.network.state_dict().items()}, out / "initial.pt")
     reason = run_epochs(run, [Digests(run, stop_at)], None)

@@ -15,10 +15,13 @@ import torch
 from helpers import tiny_train_config
 from unetops.errors import ModelError
 from unetops.model.checkpoint import load_checkpoint
-from unetops.train.loop import _plan_sizes
+from unetops.model.network import build_network
+from unetops.train.loop import _plan_sizes, load_data
+from unetops.train.validation import validate
 
 SCRIPT = Path(__file__).with_name("distributed_run.py")
 TESTS = str(Path(__file__).parents[1])
+CPU = torch.device("cpu")
 
 
 def train(dataset: Path, out: Path, devices: int, *options: str) -> subprocess.CompletedProcess:
@@ -64,6 +67,19 @@ def test_two_processes_learn_what_one_learns_with_the_same_global_batch(runs: di
     # process (PyTorch synchronises them on GPUs only), so the updates agree closely but not exactly
     assert torch.nn.functional.cosine_similarity(moved_two, moved_one, dim=0) > 0.9
     assert (moved_two - moved_one).norm() < 0.5 * moved_one.norm()
+
+
+def test_the_processes_share_validation_and_score_rank_0s_model(runs: dict[str, Path], tiny_dataset: Path) -> None:
+    rank0, rank1 = steps(runs["two"], 0), steps(runs["two"], 1)
+    assert [s["dice"] for s in rank0] == [s["dice"] for s in rank1]  # each validated half, both know the whole
+    payload, metadata = load_checkpoint(runs["two"] / "checkpoints" / "last.pt")
+    network = build_network(metadata.network, metadata.in_channels)
+    network.load_state_dict(payload["state_dict"])
+    val = load_data(tiny_dataset).val
+    assert rank0[-1]["validated"] + rank1[-1]["validated"] == len(val.images) > 1
+    assert rank0[-1]["validated"] >= rank1[-1]["validated"] > 0
+    total, counted, _ = validate(network, val.images, val.targets, metadata.patch_size, metadata.threshold, CPU)
+    assert rank0[-1]["dice"] == pytest.approx(total / counted, abs=1e-6)  # the whole split, in one process
 
 
 def test_only_rank_0_writes_and_a_distributed_run_resumes(

@@ -240,8 +240,31 @@ def _train_epoch(run: TrainingRun, loader: Any, loss_fn: nn.Module, deadline: fl
                 break
     totals = torch.tensor([float(np.mean(losses)), float(seen)], device=fabric.device, dtype=torch.float64)
     if fabric.world_size > 1:
-        totals = fabric.all_reduce(totals, reduce_op="sum") * torch.tensor([1 / fabric.world_size, 1.0])
-    return float(totals[0]), int(totals[1]), out_of_time
+        totals = fabric.all_reduce(totals, reduce_op="sum")
+    loss_sum, seen_in_all = totals.tolist()
+    return loss_sum / fabric.world_size, int(seen_in_all), out_of_time
+
+
+def _validate(run: TrainingRun) -> tuple[float, list[np.ndarray]]:
+    """Dice of the whole val split with rank 0's weights and batch-norm statistics (on CPU the statistics are
+    per process): each process validates its share, rank 0 the first images (whose predictions are the
+    overlays); returns the Dice, the same in every process, and rank 0's first predictions."""
+    fabric, val = run.fabric, run.data.val
+    network = run.network.module  # not the DDP wrapper: the processes validate different numbers of images
+    if fabric.world_size > 1:
+        for buffer in network.buffers():
+            torch.distributed.broadcast(buffer, src=0)
+    share = np.array_split(np.arange(len(val.images)), fabric.world_size)[fabric.global_rank]
+    with fabric.autocast():
+        total, counted, predictions = validate(
+            network, [val.images[i] for i in share], [val.targets[i] for i in share], run.patch,
+            run.config.threshold, fabric.device,
+        )  # fmt: skip
+    sums = torch.tensor([total, counted], device=fabric.device, dtype=torch.float64)
+    if fabric.world_size > 1:
+        sums = fabric.all_reduce(sums, reduce_op="sum")
+    total, counted = sums.tolist()
+    return (total / counted if counted else 0.0), predictions
 
 
 def _save_checkpoints(run: TrainingRun, report: EpochReport) -> None:
@@ -276,9 +299,7 @@ def run_epochs(run: TrainingRun, hooks: Sequence[TrainingHook], deadline: float 
         shard = fabric.setup_dataloaders(loader, use_distributed_sampler=False)
         loss, seen, out_of_time = _train_epoch(run, shard, loss_fn, deadline)
         train_seconds = time.monotonic() - epoch_start
-        dice, predictions = validate(
-            run.network, data.val.images, data.val.targets, run.patch, config.threshold, run.fabric.device
-        )
+        dice, predictions = _validate(run)
         improved = dice > run.state.best_dice
         lr = run.scheduler.get_last_lr()[0]
         seconds = time.monotonic() - epoch_start

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -39,11 +38,12 @@ def validate(
     patch: int,
     threshold: float,
     device: torch.device,
-) -> tuple[float, list[np.ndarray]]:
-    """Mean foreground Dice over validation images whose mask is not empty, and the predicted masks of the first
-    `OVERLAY_IMAGES` images (for overlays, so that no image goes through the network twice)."""
+) -> tuple[float, int, list[np.ndarray]]:
+    """The sum of foreground Dice over validation images whose mask is not empty and how many those are (sums
+    of several processes add up), and the predicted masks of the first `OVERLAY_IMAGES` images (for overlays,
+    so that no image goes through the network twice)."""
     network.eval()
-    metric = DiceMetric(include_background=True, reduction="mean", ignore_empty=True)
+    metric = DiceMetric(include_background=True, reduction="sum", ignore_empty=True, get_not_nans=True)
     kept = []
     for index, (image, target) in enumerate(zip(images, targets, strict=True)):
         maps = window_maps(network, torch.as_tensor(image[None], device=device), patch)
@@ -51,8 +51,10 @@ def validate(
         metric(y_pred=prediction, y=torch.as_tensor(target[None] > 0, device=device).float())
         if index < OVERLAY_IMAGES:
             kept.append(prediction[0, 0].bool().cpu().numpy())
-    value = metric.aggregate().item()
-    return (0.0 if math.isnan(value) else float(value)), kept
+    if not images:
+        return 0.0, 0, kept
+    total, counted = metric.aggregate()
+    return float(total), int(counted), kept
 
 
 def write_overlays(
