@@ -47,6 +47,7 @@ def test_a_slide_job_from_start_to_the_nuclei(browser, slide_service: Served, tm
 
     page.check("#show-heatmap")
     page.wait_for_function("window.unetopsViewer.viewer.world.getItemCount() === 2")
+    assert page.evaluate("window.unetopsViewer.viewer.world.getItemAt(1).getOpacity()") == 1  # a transparent layer
     page.check("#show-tissue")
     page.wait_for_function("window.unetopsViewer.viewer.world.getItemCount() === 3")
     page.uncheck("#show-heatmap")

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 import psutil
 import pyarrow.parquet as pq
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 from unetops.cli.app import app
 from unetops.quantify.config import load_profile
 from unetops.sample.slide import SyntheticSlide
+from unetops.slide.hotspot import HEAT_ALPHA
 from unetops.slide.masks import precomputed_masks
 from unetops.slide.quantify import quantify_slide
 from unetops.slide.settings import SlideSettings
@@ -78,6 +80,13 @@ def test_outputs_open_in_qupath_and_the_pictures_exist(truth_run) -> None:
     assert hotspot[0]["properties"]["objectType"] == "annotation"
     for name in ("thumbnail.png", "tissue.png", "heatmap.png", "mask.ome.tif", "qc/hotspot.png", "qc/field_1.png"):
         assert (folder / name).is_file(), name
+    thumbnail = cv2.imread(str(folder / "thumbnail.png"))
+    tissue, heat = (
+        cv2.imread(str(folder / "overlays" / name), cv2.IMREAD_UNCHANGED) for name in ("tissue.png", "heatmap.png")
+    )
+    assert tissue.shape == heat.shape == (*thumbnail.shape[:2], 4)  # transparent layers over the thumbnail's extent
+    assert 0.1 < (tissue[..., 3] > 0).mean() < 0.9  # the tissue (about 40% of this slide), the rest transparent
+    assert set(np.unique(heat[..., 3])) == {0, round(255 * HEAT_ALPHA)}
 
 
 def test_the_mask_pyramid_is_a_tiled_ome_tiff(truth_run, svs_slide: SyntheticSlide) -> None:

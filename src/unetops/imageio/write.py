@@ -28,9 +28,9 @@ def _params(image_type: ImageType) -> list[int]:
 
 
 def encode_image(array: np.ndarray, image_type: ImageType) -> bytes:
-    """Encode a uint8 (H, W) or RGB (H, W, 3) array."""
+    """Encode a uint8 (H, W), RGB (H, W, 3) or RGBA (H, W, 4; PNG) array."""
     if array.ndim == 3:
-        array = cv2.cvtColor(array, cv2.COLOR_RGB2BGR)
+        array = cv2.cvtColor(array, cv2.COLOR_RGBA2BGRA if array.shape[2] == 4 else cv2.COLOR_RGB2BGR)
     ok, buffer = cv2.imencode(SUFFIX_BY_TYPE[image_type], array, _params(image_type))
     if not ok:  # pragma: no cover - OpenCV fails only on unsupported dtypes, which we never pass
         raise RuntimeError(f"OpenCV could not encode a {array.dtype} {array.shape} array as {image_type.value}")

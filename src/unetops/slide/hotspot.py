@@ -12,6 +12,7 @@ import numpy as np
 
 HPF_AREA_MM2 = 0.2  # a x40 high-power field: about 0.2 mm2 (field number 20-22)
 CELLS_PER_SIDE = 8  # the field moves in steps of 1/8 of its side
+HEAT_ALPHA = 0.55  # opacity of the heatmap's colours over the slide
 
 
 @dataclass(frozen=True)
@@ -106,16 +107,16 @@ def best_field(
     )
 
 
-def heatmap(
-    thumbnail: np.ndarray, counts: FieldCounts, thumb_scale: float, min_nuclei: int, alpha: float = 0.55
-) -> np.ndarray:
-    """The local index (each field's positive fraction, where it holds at least `min_nuclei` / 4 nuclei) over
-    the thumbnail, coloured from blue (0%) to red (100%)."""
+def heat_layers(
+    counts: FieldCounts, shape: tuple[int, int], thumb_scale: float, min_nuclei: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The local index (each field's positive fraction, where it holds at least `min_nuclei` / 4 nuclei) on the
+    thumbnail's grid (`shape`): its colour, from blue (0%) to red (100%), and where it is shown (uint8 0/1)."""
     index = np.where(counts.nuclei >= max(1, min_nuclei // 4), counts.positive / np.maximum(counts.nuclei, 1), np.nan)
     offset = counts.cells // 2  # a field's value belongs at its centre cell
     full = np.full((index.shape[0] + counts.cells - 1, index.shape[1] + counts.cells - 1), np.nan)
     full[offset : offset + index.shape[0], offset : offset + index.shape[1]] = index
-    height, width = thumbnail.shape[:2]
+    height, width = shape
     size = (round(full.shape[1] * counts.cell / thumb_scale), round(full.shape[0] * counts.cell / thumb_scale))
     values = np.nan_to_num(full, nan=-1.0)
     # coloured on the field grid, then enlarged: only uint8 images at the thumbnail's size
@@ -123,6 +124,11 @@ def heatmap(
     layers = [np.ascontiguousarray(colours), (values >= 0).astype(np.uint8)]
     colour, shown = (_on_canvas(cv2.resize(layer, size, interpolation=cv2.INTER_NEAREST), height, width)
                      for layer in layers)  # fmt: skip
+    return colour, shown
+
+
+def heatmap(thumbnail: np.ndarray, colour: np.ndarray, shown: np.ndarray, alpha: float = HEAT_ALPHA) -> np.ndarray:
+    """The heat layers (`heat_layers`) blended over the thumbnail where they are shown."""
     blended = cv2.addWeighted(colour, alpha, thumbnail, 1 - alpha, 0)
     return np.where(shown[..., None] > 0, blended, thumbnail)
 

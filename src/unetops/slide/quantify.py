@@ -45,7 +45,7 @@ from unetops.quantify.instances import Nuclei
 from unetops.quantify.summary import image_summary
 from unetops.slide import geojson
 from unetops.slide.describe import resolved_mpp
-from unetops.slide.hotspot import HotSpot, best_field, field_counts, field_side, heatmap
+from unetops.slide.hotspot import HEAT_ALPHA, HotSpot, best_field, field_counts, field_side, heat_layers, heatmap
 from unetops.slide.measure import SCHEMA, TileMasks, measure_tile
 from unetops.slide.pyramid import NucleusLabels, write_pyramid
 from unetops.slide.readers import SlideReader, open_slide
@@ -57,6 +57,7 @@ from unetops.visualize import with_legend
 
 log = logging.getLogger(__name__)
 POSITIVE_RGB, NEGATIVE_RGB = (200, 60, 20), (30, 90, 230)
+TISSUE_GREEN = (0, 160, 0)
 GEOJSON_BATCH = 20_000  # nuclei turned into GeoJSON at a time
 
 
@@ -445,7 +446,7 @@ def finish_slide(
         nuclei = staging / "nuclei.parquet"
         geojson_written = in_background(pool, _write_geojson, staging, nuclei, hotspot, settings)
         try:
-            heat = heatmap(plan.thumbnail, counts, plan.thumb_scale, settings.hotspot_min_nuclei)
+            heat = heat_layers(counts, plan.thumbnail.shape[:2], plan.thumb_scale, settings.hotspot_min_nuclei)
             _write_pictures(staging, plan.thumbnail, plan.analysed, heat)
             write_pyramid(staging / "mask.ome.tif", grid, partial(_core_mask, work, done))
             if job.instance_labels:
@@ -480,16 +481,23 @@ def _core_mask(work: Path, done: set[int], index: int) -> np.ndarray | None:
     return cv2.imread(str(_tile_paths(work, index)[1]), cv2.IMREAD_GRAYSCALE) if index in done else None
 
 
-def _write_pictures(folder: Path, thumbnail: np.ndarray, analysed: np.ndarray, heat: np.ndarray) -> None:
-    """`thumbnail.png`, `tissue.png` (the analysed tissue outlined in green) and `heatmap.png`."""
+def _write_pictures(
+    folder: Path, thumbnail: np.ndarray, analysed: np.ndarray, heat: tuple[np.ndarray, np.ndarray]
+) -> None:
+    """`thumbnail.png`, `tissue.png` (the analysed tissue outlined in green) and `heatmap.png` on the thumbnail;
+    the same two as transparent layers for a viewer, `overlays/tissue.png` and `overlays/heatmap.png`."""
+    outline = cv2.morphologyEx(analysed.astype(np.uint8), cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
     outlined = thumbnail.copy()
-    outlined[cv2.morphologyEx(analysed.astype(np.uint8), cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0] = (
-        0,
-        160,
-        0,
-    )
-    for name, picture in (("thumbnail", thumbnail), ("tissue", outlined), ("heatmap", heat)):
-        atomic_write_bytes(folder / f"{name}.png", encode_image(picture, ImageType.png))
+    outlined[outline] = TISSUE_GREEN
+    colour, shown = heat
+    tissue_layer = np.zeros((*analysed.shape, 4), np.uint8)
+    tissue_layer[analysed > 0] = (*TISSUE_GREEN, 48)  # a light fill, and the outline opaque
+    tissue_layer[outline] = (*TISSUE_GREEN, 255)
+    heat_layer = np.dstack([colour, (shown > 0) * np.uint8(round(255 * HEAT_ALPHA))])
+    pictures = {"thumbnail.png": thumbnail, "tissue.png": outlined, "heatmap.png": heatmap(thumbnail, colour, shown),
+                "overlays/tissue.png": tissue_layer, "overlays/heatmap.png": heat_layer}  # fmt: skip
+    for name, picture in pictures.items():
+        atomic_write_bytes(folder / name, encode_image(picture, ImageType.png))
 
 
 def _write_geojson(folder: Path, nuclei: Path, hotspot: HotSpot | None, settings: SlideSettings) -> None:

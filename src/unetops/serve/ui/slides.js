@@ -156,14 +156,16 @@ async function openViewer(job) {
   });
 }
 
-async function imageOverlay(name, file) {
+async function imageOverlay(name) {
   const { viewer, overlays } = shown;
   if (overlays[name]) return;
-  const url = await blobUrl(`/v1/jobs/${shown.job.id}/files/${file}`);
+  // a transparent layer; results made before there were layers have only the picture on the thumbnail
+  const layer = (shown.job.files || []).includes(`overlays/${name}.png`);
+  const url = await blobUrl(`/v1/jobs/${shown.job.id}/files/${layer ? "overlays/" : ""}${name}.png`);
   if (!url) return;
   overlays[name] = "loading";
   viewer.addTiledImage({
-    tileSource: { type: "image", url }, x: 0, y: 0, width: 1, opacity: 0.55,
+    tileSource: { type: "image", url }, x: 0, y: 0, width: 1, opacity: layer ? 1 : 0.55,
     success: (added) => { overlays[name] = added.item; },
   });
 }
@@ -176,8 +178,8 @@ function removeOverlay(name) {
 
 function updateOverlays() {
   if (!shown) return;
-  for (const [name, file] of [["tissue", "tissue.png"], ["heatmap", "heatmap.png"]]) {
-    if (document.getElementById(`show-${name}`).checked) imageOverlay(name, file);
+  for (const name of ["tissue", "heatmap"]) {
+    if (document.getElementById(`show-${name}`).checked) imageOverlay(name);
     else removeOverlay(name);
   }
   const hot = shown.job.result.hotspot;
