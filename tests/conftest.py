@@ -10,6 +10,14 @@ from team_server import tracking_server  # noqa: F401  (a fixture: PostgreSQL an
 from unetops.sample import SampleSummary, write_sample
 
 
+@pytest.fixture(autouse=True)
+def model_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Registry models downloaded by a test go to a folder of the test run, not the user's cache."""
+    folder = tmp_path_factory.getbasetemp() / "model-cache"
+    monkeypatch.setenv("UNETOPS_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleSummary:
     """The default synthetic sample (24 tiles, every planted problem); treat it as read-only."""

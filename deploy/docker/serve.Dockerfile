@@ -25,7 +25,9 @@ RUN python -m venv /opt/unetops \
     && /opt/unetops/bin/python -c "import unetops.serve.app"
 
 FROM ${PYTHON_IMAGE}
-ENV PATH=/opt/unetops/bin:$PATH PYTHONUNBUFFERED=1 UNETOPS_HOST=0.0.0.0 UNETOPS_PORT=8000 UNETOPS_MODEL=/models/model
+# registry models are downloaded to /tmp (the compose stack's root file system is read-only, /tmp a tmpfs)
+ENV PATH=/opt/unetops/bin:$PATH PYTHONUNBUFFERED=1 UNETOPS_HOST=0.0.0.0 UNETOPS_PORT=8000 UNETOPS_MODEL=/models/model \
+    UNETOPS_CACHE_DIR=/tmp/unetops-models
 RUN groupadd --system --gid 10001 unetops \
     && useradd --system --uid 10001 --gid unetops --home-dir /home/unetops --create-home unetops \
     && mkdir -p /models \

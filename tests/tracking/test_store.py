@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import tiny_train_config
-from unetops.errors import UnetopsError
+from unetops.errors import ModelError, UnetopsError
 from unetops.model.checkpoint import load_checkpoint
 from unetops.tracking import registry
 from unetops.tracking.store import check_answers, client, flatten, tracking_uri
@@ -48,6 +48,22 @@ def test_a_tracked_run_logs_registers_and_resolves(tiny_dataset: Path, mlflow_ho
     assert load_checkpoint(path)[1].dataset_version == run.data.tags["dataset_version"]
     assert registry.resolve_model("models:/nuclei/1").read_bytes() == path.read_bytes()
     assert [m["name"] for m in registry.list_models()] == ["nuclei"]
+
+
+def test_a_registry_model_is_downloaded_once(
+    tiny_dataset: Path, mlflow_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UNETOPS_CACHE_DIR", str(mlflow_home / "cache"))
+    train_model(tiny_dataset, tiny_train_config(model_name="cached"), mlflow_home / "run", experiment="tests")
+    onnx = registry.resolve_model("models:/cached/1", "model.onnx")
+    assert onnx.is_relative_to(mlflow_home / "cache") and onnx.name == "model.onnx"
+    for stored in (mlflow_home / "mlartifacts").rglob("model.onnx"):
+        stored.unlink()  # from now on only the cache has it
+    assert registry.resolve_model("models:/cached/1", "model.onnx") == onnx
+    assert not list((mlflow_home / "cache").rglob(".download-*"))
+    monkeypatch.setenv("UNETOPS_CACHE_DIR", str(mlflow_home / "empty"))
+    with pytest.raises(ModelError, match=r"cannot download model\.onnx of models:/cached/1 from sqlite:///"):
+        registry.resolve_model("models:/cached/1", "model.onnx")  # a new cache downloads: from the store, gone
 
 
 def test_resumed_training_continues_the_same_run(tiny_dataset: Path, mlflow_home: Path) -> None:

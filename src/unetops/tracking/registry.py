@@ -6,14 +6,19 @@ image runs ONNX files without it).
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from unetops.errors import ModelError
+from unetops.fileio import safe_name
 
 MODEL_FILE = "model.pt"
 ONNX_FILE = "model.onnx"
+CACHE_ENV = "UNETOPS_CACHE_DIR"  # where registry models are kept once downloaded
 REFERENCE = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[^/]+)|/(?P<version>\d+))$")
 
 
@@ -98,9 +103,42 @@ def resolve_model(reference: str | Path, filename: str = MODEL_FILE) -> Path:
     if match is None:
         return _local_file(Path(text), filename)
     version, client = _registry_version(text, match)  # says so when MLflow is not installed
-    from mlflow.artifacts import download_artifacts
+    return _downloaded(version, client.tracking_uri, filename)
 
-    return Path(download_artifacts(artifact_uri=f"{version.source}/{filename}", tracking_uri=client.tracking_uri))
+
+def model_cache() -> Path:
+    """Where registry models are kept once downloaded: `UNETOPS_CACHE_DIR`, else `$XDG_CACHE_HOME/unetops/models`
+    (`~/.cache/unetops/models`)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unetops" / "models"
+
+
+def _downloaded(version: Any, tracking_uri: str, filename: str) -> Path:
+    """A registry version's file, downloaded once into the model cache (a version's files never change: the key
+    is the server and the version's source), then read from there."""
+    from mlflow.artifacts import download_artifacts
+    from mlflow.exceptions import MlflowException
+
+    key = hashlib.sha256(f"{tracking_uri}\n{version.source}".encode()).hexdigest()[:16]
+    folder = model_cache() / f"{safe_name(version.name)}-{version.version}-{key}"
+    target = folder / filename
+    if target.is_file():
+        return target
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".download-") as temporary:
+            path = download_artifacts(f"{version.source}/{filename}", dst_path=temporary, tracking_uri=tracking_uri)
+            os.replace(path, target)  # whole or absent, also for two processes at once
+    except PermissionError:
+        raise ModelError("cannot keep a downloaded model here", path=folder,
+                         fix=f"set {CACHE_ENV} to a writable folder") from None  # fmt: skip
+    except (MlflowException, OSError) as exc:
+        detail = str(exc).splitlines()[0][:300]
+        reference = f"models:/{version.name}/{version.version}"
+        fix = "check that the version's files are in the artifact store"
+        raise ModelError(f"cannot download {filename} of {reference} from {tracking_uri}: {detail}", fix=fix) from None
+    return target
 
 
 def alias_version(reference: str) -> str | None:
