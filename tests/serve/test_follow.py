@@ -33,7 +33,7 @@ def register_broken_version(name: str) -> str:
 
 
 def test_the_service_follows_the_alias_without_a_failed_request(
-    tracking_server: TrackingServer, tiny_dataset: Path, tmp_path: Path
+    tracking_server: TrackingServer, tiny_dataset: Path, tmp_path: Path, browser
 ) -> None:
     for seed in (0, 1):
         config = tiny_train_config(seed=seed, model_name="follow")
@@ -78,6 +78,16 @@ def test_the_service_follows_the_alias_without_a_failed_request(
         assert 'unetops_model_reloads_total{outcome="failed"}' in metrics
         assert 'unetops_model_reloads_total{outcome="loaded"} 1.0' in metrics
         assert "model reload failed" in server.log.read_text()
+
+        tab = browser.new_page()  # the models page says what serves, what it follows and what went wrong
+        tab.goto(f"{server.url}/ui/models.html")
+        tab.fill("#token-input", server.token)
+        tab.click("#token-save")
+        tab.wait_for_selector("#served tbody tr")
+        shown = tab.text_content("#served")
+        assert "registry version2" in shown and "serving since" in shown and "followsmodels:/follow@production" in shown
+        assert f"last reload failedversion {broken} cannot be served" in shown
+        tab.close()
 
 
 def test_a_model_given_by_path_has_nothing_to_reload(served: Served) -> None:

@@ -9,11 +9,17 @@ function metricsText(metrics) {
 async function load() {
   const response = await api("/v1/models");
   if (!response.ok) return;
-  const { served, registry } = await response.json();
-  const served_rows = [
-    ["reference", served.reference], ["dataset version", served.dataset_version], ["colour model", served.color_model],
-    ["threshold", served.threshold], ["sha256", served.sha256.slice(0, 16)], ["metrics", metricsText(served.metrics)],
-  ].map(([name, value]) => {
+  const { served, follows, registry } = await response.json();
+  const facts = [
+    ["reference", served.reference], ["registry version", served.version], ["serving since", served.since],
+    ["dataset version", served.dataset_version], ["colour model", served.color_model], ["threshold", served.threshold],
+    ["sha256", served.sha256.slice(0, 16)], ["metrics", metricsText(served.metrics)],
+  ];
+  if (follows) {
+    facts.push(["follows", `${follows.alias} (last checked ${follows.checked || "not yet"})`]);
+    if (follows.error) facts.push(["last reload failed", follows.error]);
+  }
+  const served_rows = facts.filter(([, value]) => value !== null && value !== undefined).map(([name, value]) => {
     const row = document.createElement("tr");
     cell(row, name, "th");
     cell(row, value);
