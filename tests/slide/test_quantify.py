@@ -87,6 +87,8 @@ def test_outputs_open_in_qupath_and_the_pictures_exist(truth_run) -> None:
     assert tissue.shape == heat.shape == (*thumbnail.shape[:2], 4)  # transparent layers over the thumbnail's extent
     assert 0.1 < (tissue[..., 3] > 0).mean() < 0.9  # the tissue (about 40% of this slide), the rest transparent
     assert set(np.unique(heat[..., 3])) == {0, round(255 * HEAT_ALPHA)}
+    on_tissue, heated = tissue[..., 3] > 0, heat[..., 3] > 0
+    assert not (heated & ~on_tissue).any() and heated[on_tissue].mean() > 0.9  # the tissue's, edges included
 
 
 def test_the_mask_pyramid_is_a_tiled_ome_tiff(truth_run, svs_slide: SyntheticSlide) -> None:

@@ -108,15 +108,16 @@ def best_field(
 
 
 def heat_layers(
-    counts: FieldCounts, shape: tuple[int, int], thumb_scale: float, min_nuclei: int
+    counts: FieldCounts, tissue: np.ndarray, thumb_scale: float, min_nuclei: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The local index (each field's positive fraction, where it holds at least `min_nuclei` / 4 nuclei) on the
-    thumbnail's grid (`shape`): its colour, from blue (0%) to red (100%), and where it is shown (uint8 0/1)."""
+    thumbnail's grid, over the analysed `tissue` only: its colour, from blue (0%) to red (100%), and where it
+    is shown (uint8 0/1). A field's value belongs at its centre; the half field along the slide's edges, where
+    no field is centred, takes the nearest field's."""
     index = np.where(counts.nuclei >= max(1, min_nuclei // 4), counts.positive / np.maximum(counts.nuclei, 1), np.nan)
-    offset = counts.cells // 2  # a field's value belongs at its centre cell
-    full = np.full((index.shape[0] + counts.cells - 1, index.shape[1] + counts.cells - 1), np.nan)
-    full[offset : offset + index.shape[0], offset : offset + index.shape[1]] = index
-    height, width = shape
+    before, after = counts.cells // 2, counts.cells - 1 - counts.cells // 2
+    full = np.pad(index, ((before, after), (before, after)), mode="edge")  # one value per cell
+    height, width = tissue.shape
     size = (round(full.shape[1] * counts.cell / thumb_scale), round(full.shape[0] * counts.cell / thumb_scale))
     values = np.nan_to_num(full, nan=-1.0)
     # coloured on the field grid, then enlarged: only uint8 images at the thumbnail's size
@@ -124,7 +125,7 @@ def heat_layers(
     layers = [np.ascontiguousarray(colours), (values >= 0).astype(np.uint8)]
     colour, shown = (_on_canvas(cv2.resize(layer, size, interpolation=cv2.INTER_NEAREST), height, width)
                      for layer in layers)  # fmt: skip
-    return colour, shown
+    return colour, shown * (tissue > 0)
 
 
 def heatmap(thumbnail: np.ndarray, colour: np.ndarray, shown: np.ndarray, alpha: float = HEAT_ALPHA) -> np.ndarray:

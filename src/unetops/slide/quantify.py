@@ -446,7 +446,7 @@ def finish_slide(
         nuclei = staging / "nuclei.parquet"
         geojson_written = in_background(pool, _write_geojson, staging, nuclei, hotspot, settings)
         try:
-            heat = heat_layers(counts, plan.thumbnail.shape[:2], plan.thumb_scale, settings.hotspot_min_nuclei)
+            heat = heat_layers(counts, plan.analysed, plan.thumb_scale, settings.hotspot_min_nuclei)
             _write_pictures(staging, plan.thumbnail, plan.analysed, heat)
             write_pyramid(staging / "mask.ome.tif", grid, partial(_core_mask, work, done))
             if job.instance_labels:
