@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import json
 import os
 import subprocess
 import sys
@@ -43,6 +45,8 @@ def test_a_team_trains_at_once_promotes_and_predicts_from_the_server(
     assert promoted.exit_code == 0 and "version 2" in promoted.output
     shown = runner.invoke(app, ["model", "show", "team"])
     assert shown.exit_code == 0 and "production" in shown.output
+    versions = json.loads(runner.invoke(app, ["model", "show", "team", "--json"]).output)["versions"]
+    assert {v["user"] for v in versions} == {getpass.getuser()}  # who trained each, on the team's server
     write_image(tmp_path / "in" / "a.png", rgb_image(64))
     predicted = runner.invoke(
         app, ["predict", "models:/team@production", str(tmp_path / "in"), "-o", str(tmp_path / "p")]

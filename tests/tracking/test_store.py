@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import getpass
 import http.server
 import socket
 import threading
@@ -35,6 +36,7 @@ def test_a_tracked_run_logs_registers_and_resolves(tiny_dataset: Path, mlflow_ho
     assert run.info.status == "FINISHED"
     assert run.data.params["epochs"] == "2" and run.data.params["patch_size_used"] == "32"
     assert run.data.tags["dataset_version"].startswith("ds-")
+    assert run.data.tags["mlflow.user"] == getpass.getuser()  # who trained it, as MLflow's own runs say
     assert len(client().get_metric_history(result.run_id, "val_dice")) == 2
     artifacts = {a.path for a in client().list_artifacts(result.run_id, "model")}
     assert {"model/model.pt", "model/model.onnx", "model/metadata.json"} <= artifacts
@@ -43,6 +45,7 @@ def test_a_tracked_run_logs_registers_and_resolves(tiny_dataset: Path, mlflow_ho
     registry.promote("nuclei", "1", "production")
     shown = registry.show_model("nuclei")
     assert shown["versions"][0]["aliases"] == ["production"]
+    assert shown["versions"][0]["user"] == getpass.getuser()
     assert shown["versions"][0]["metrics"]["best_val_dice"] == pytest.approx(result.best_dice)
     path = registry.resolve_model("models:/nuclei@production")
     assert load_checkpoint(path)[1].dataset_version == run.data.tags["dataset_version"]

@@ -29,7 +29,7 @@ def registry(
 
 def _versions_table(name: str, versions: list[dict]) -> Table:
     table = Table(title=name, title_justify="left")
-    for column in ("version", "aliases", "val Dice", "dataset", "run"):
+    for column in ("version", "aliases", "val Dice", "dataset", "trained by", "run"):
         table.add_column(column, no_wrap=column != "run")
     for v in versions:
         dice = v["metrics"].get("best_val_dice")
@@ -38,6 +38,7 @@ def _versions_table(name: str, versions: list[dict]) -> Table:
             ", ".join(v["aliases"]),
             "" if dice is None else f"{dice:.4f}",
             v["dataset_version"] or "",
+            v["user"] or "",
             v["run_id"] or "",
         )
     return table

@@ -41,6 +41,7 @@ def _versions(name: str) -> list[dict[str, Any]]:
                 "created": version.creation_timestamp,
                 "metrics": dict(run.data.metrics) if run else {},
                 "dataset_version": run.data.tags.get("dataset_version") if run else None,
+                "user": run.data.tags.get("mlflow.user") if run else None,
             }
         )
     return rows

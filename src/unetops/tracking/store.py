@@ -13,6 +13,7 @@ from typing import Any
 
 from mlflow.entities import Metric, Param, RunTag
 from mlflow.tracking import MlflowClient
+from mlflow.tracking.context.registry import resolve_tags
 
 from unetops.errors import UnetopsError
 
@@ -136,7 +137,8 @@ class RunTracker:
     def __init__(self, experiment: str, run_name: str | None = None, run_id: str | None = None) -> None:
         self.mlflow = client()
         if run_id is None:
-            run = self.mlflow.create_run(experiment_id(self.mlflow, experiment), run_name=run_name)
+            # who trained it and from what (mlflow.user, mlflow.source.*), as MLflow's own runs record
+            run = self.mlflow.create_run(experiment_id(self.mlflow, experiment), run_name=run_name, tags=resolve_tags())
         else:
             run = self.mlflow.get_run(run_id)
             if run.info.status == "RUNNING":  # the interrupted process could not say so (SIGKILL, power loss)

@@ -30,7 +30,7 @@ async function load() {
   const rows = registry.models.flatMap((model) =>
     model.versions.map((version) => {
       const row = document.createElement("tr");
-      [model.name, version.version, version.aliases.join(", "), version.dataset_version || "", metricsText(version.metrics)].forEach((text) => cell(row, text));
+      [model.name, version.version, version.aliases.join(", "), version.dataset_version || "", version.user || "", metricsText(version.metrics)].forEach((text) => cell(row, text));
       return row;
     })
   );
