@@ -50,7 +50,7 @@ def check_answers(uri: str) -> None:
         reason = errno[1] if errno else f"no answer within {PROBE_SECONDS} s"
         raise UnetopsError(
             f"the tracking server at {uri} does not answer ({reason})",
-            fix="check MLFLOW_TRACKING_URI (or --tracking-uri) and that the server runs",
+            fix="check MLFLOW_TRACKING_URI (`unetops model --tracking-uri`) and that the server runs",
         ) from None
     _answered.add(uri)
 
