@@ -12,6 +12,7 @@ from unetops.fileio import (
     atomic_directory,
     atomic_write_bytes,
     atomic_write_json,
+    cache_dir,
     output_lock,
     safe_name,
     sha256_file,
@@ -152,3 +153,13 @@ def test_folder_failures_are_clear_errors_that_leave_nothing(tmp_path: Path, mon
         (staging / "new").write_text("new")
     assert [p.name for p in final.iterdir()] == ["old"]  # the previous version is back
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "out"]  # no staging folder, no lock left
+
+
+def test_the_cache_is_where_the_environment_says(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("UNETOPS_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache_dir("models", "a") == tmp_path / "mine" / "models" / "a"
+    monkeypatch.delenv("UNETOPS_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir("slides") == tmp_path / "xdg" / "unetops" / "slides"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert cache_dir() == Path.home() / ".cache" / "unetops"

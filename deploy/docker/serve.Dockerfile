@@ -27,7 +27,7 @@ RUN python -m venv /opt/unetops \
 FROM ${PYTHON_IMAGE}
 # registry models are downloaded to /tmp (the compose stack's root file system is read-only, /tmp a tmpfs)
 ENV PATH=/opt/unetops/bin:$PATH PYTHONUNBUFFERED=1 UNETOPS_HOST=0.0.0.0 UNETOPS_PORT=8000 UNETOPS_MODEL=/models/model \
-    UNETOPS_CACHE_DIR=/tmp/unetops-models
+    UNETOPS_CACHE_DIR=/tmp/unetops-cache
 RUN groupadd --system --gid 10001 unetops \
     && useradd --system --uid 10001 --gid unetops --home-dir /home/unetops --create-home unetops \
     && mkdir -p /models \

@@ -172,3 +172,14 @@ def _put_in_place(staging: Path, final: Path, overwrite: bool) -> None:
             os.replace(retired, final)  # put the previous version back
         raise OutputError(f"cannot put the output in place: {exc.strerror}", path=final) from None
     shutil.rmtree(retired, ignore_errors=True)
+
+
+CACHE_ENV = "UNETOPS_CACHE_DIR"  # what unetops keeps between runs on this machine
+
+
+def cache_dir(*parts: str) -> Path:
+    """A folder of unetops' cache on this machine: `UNETOPS_CACHE_DIR`, else `$XDG_CACHE_HOME/unetops`
+    (`~/.cache/unetops`), joined with `parts` (`models`: registry downloads; `slides`: unfinished slides whose
+    results go to object storage)."""
+    root = os.environ.get(CACHE_ENV) or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unetops"
+    return Path(root).joinpath(*parts)

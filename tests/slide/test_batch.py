@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
 from unetops.cli.app import app
@@ -15,7 +16,7 @@ from unetops.quantify.config import load_profile
 from unetops.sample.slide import SyntheticSlide
 from unetops.slide.batch import quantify_slides
 from unetops.slide.masks import precomputed_masks
-from unetops.slide.quantify import SlideJob, quantify_slide
+from unetops.slide.quantify import SlideJob, quantify_slide, quantify_slide_to
 from unetops.slide.settings import SlideSettings
 
 KI67 = load_profile("ki67")
@@ -95,3 +96,36 @@ def test_slides_on_object_storage(s3, dask_cluster, svs_slide: SyntheticSlide, t
     again = CliRunner().invoke(app, [*slide, "-o", "s3://unetops/slides", "--workers", "1"])
     s3.invalidate_cache()
     assert again.exit_code == 0 and s3.info("unetops/slides/synthetic/summary.json")["LastModified"] == written
+
+
+class Stop(Exception):
+    pass
+
+
+def test_a_slide_for_object_storage_continues_from_this_machines_cache(
+    s3, svs_slide: SyntheticSlide, model_cache: Path
+) -> None:
+    truth = precomputed_masks(svs_slide.truth_mask)
+    job = SlideJob(svs_slide.path, "s3://unetops/resumed", KI67, "truth", settings=QUICK)
+    calls: list[int] = []
+
+    def failing(pixels, tile):
+        if len(calls) == 6:
+            raise Stop  # as a killed run would, part way
+        calls.append(tile.index)
+        return truth(pixels, tile)
+
+    with pytest.raises(Stop):
+        quantify_slide_to(job, failing)
+    assert not s3.exists("unetops/resumed/synthetic/summary.json")
+    kept = {int(p.stem) for p in (model_cache / "slides").glob("*/.synthetic.work/tiles/*.parquet")}
+    assert kept and kept <= set(calls)
+    again: list[int] = []
+
+    def counting(pixels, tile):
+        again.append(tile.index)
+        return truth(pixels, tile)
+
+    document = quantify_slide_to(job, counting)
+    assert kept.isdisjoint(again) and len(kept) + len(again) == document["tiles"]["analysed"]  # none done twice
+    assert s3.exists("unetops/resumed/synthetic/summary.json") and not any((model_cache / "slides").iterdir())

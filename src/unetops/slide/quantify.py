@@ -13,7 +13,6 @@ import json
 import logging
 import math
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -33,6 +32,7 @@ from unetops.fileio import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_text,
+    cache_dir,
     dump_json,
     output_lock,
     safe_name,
@@ -401,19 +401,20 @@ def _analyse(
 
 
 def quantify_slide_to(job: SlideJob, masks: TileMasks, *, workers: int | None = 0) -> dict[str, Any]:
-    """`quantify_slide` for an output on object storage: the slide is analysed in a local temporary folder (its
-    tiles resume only while this process lives), then its results are uploaded, `summary.json` last (the mark
-    that they are complete). A slide whose results are there, made from the same inputs, is not analysed again.
+    """`quantify_slide` for an output on object storage: the slide is analysed in this machine's cache
+    (`cache_dir("slides")`: a killed run continues there when run again here), then its results are uploaded,
+    `summary.json` last (the mark that they are complete), and the cached work is removed. A slide whose
+    results are there, made from the same inputs, is not analysed again.
     """
     with open_slide(job.slide) as reader:
-        plan = plan_slide(job, reader)  # made once: where the results are does not change it
+        plan = plan_slide(job, reader)  # made once: where the results go does not change it
         document = finished(job, plan)
         if document is not None:
             return document
-        with tempfile.TemporaryDirectory(prefix="unetops-slide-") as temporary:
-            here = replace(job, out=Path(temporary))
-            document = _analyse(here, reader, masks, plan, workers)
-            upload_folder(here.final, str(job.results), last="summary.json")
+        here = replace(job, out=cache_dir("slides", plan.fingerprint[:24]))
+        document = _analyse(here, reader, masks, plan, workers)
+        upload_folder(here.final, str(job.results), last="summary.json")
+    shutil.rmtree(here.out, ignore_errors=True)
     return document
 
 

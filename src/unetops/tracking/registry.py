@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from unetops.errors import ModelError
-from unetops.fileio import safe_name
+from unetops.fileio import CACHE_ENV, cache_dir, safe_name
 
 MODEL_FILE = "model.pt"
 ONNX_FILE = "model.onnx"
-CACHE_ENV = "UNETOPS_CACHE_DIR"  # where registry models are kept once downloaded
 REFERENCE = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[^/]+)|/(?P<version>\d+))$")
 
 
@@ -107,14 +106,6 @@ def resolve_model(reference: str | Path, filename: str = MODEL_FILE) -> Path:
     return _downloaded(version, client.tracking_uri, filename)
 
 
-def model_cache() -> Path:
-    """Where registry models are kept once downloaded: `UNETOPS_CACHE_DIR`, else `$XDG_CACHE_HOME/unetops/models`
-    (`~/.cache/unetops/models`)."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unetops" / "models"
-
-
 def _downloaded(version: Any, tracking_uri: str, filename: str) -> Path:
     """A registry version's file, downloaded once into the model cache (a version's files never change: the key
     is the server and the version's source), then read from there."""
@@ -122,7 +113,7 @@ def _downloaded(version: Any, tracking_uri: str, filename: str) -> Path:
     from mlflow.exceptions import MlflowException
 
     key = hashlib.sha256(f"{tracking_uri}\n{version.source}".encode()).hexdigest()[:16]
-    folder = model_cache() / f"{safe_name(version.name)}-{version.version}-{key}"
+    folder = cache_dir("models", f"{safe_name(version.name)}-{version.version}-{key}")
     target = folder / filename
     if target.is_file():
         return target
