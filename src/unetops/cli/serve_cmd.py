@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -23,6 +24,15 @@ def ready_line(model: str, host: str, port: int, auth: bool) -> str:
     return f"serving {model}: web UI http://{shown}:{port}/ui/ , API /v1 (OpenAPI /docs); {how}"
 
 
+MB, GB = 2**20, 2**30
+
+
+def _size_option(field: str, flag: str, unit: int, envvar: str, minimum: float) -> Any:
+    """An option in MB or GB (`unit` bytes) for a `ServeSettings` field in bytes."""
+    default = field_default(ServeSettings, field) / unit
+    return field_option(ServeSettings, field, flag, default=default, envvar=envvar, min=minimum)
+
+
 def serve(
     model: str = field_option(ServeSettings, "model", envvar="UNETOPS_MODEL", default=...),
     host: str = typer.Option("127.0.0.1", envvar="UNETOPS_HOST", help="Address to listen on (0.0.0.0: all)."),
@@ -31,14 +41,7 @@ def serve(
         None, envvar="UNETOPS_API_TOKENS_FILE", help="File of accepted tokens, one per line (or UNETOPS_API_TOKENS)."
     ),
     no_auth: bool = typer.Option(False, "--no-auth", help="Serve without tokens (only behind your own auth proxy)."),
-    max_upload_mb: float = field_option(
-        ServeSettings,
-        "max_upload_bytes",
-        "--max-upload-mb",
-        default=field_default(ServeSettings, "max_upload_bytes") / 2**20,
-        envvar="UNETOPS_MAX_UPLOAD_MB",
-        min=0.01,
-    ),
+    max_upload_mb: float = _size_option("max_upload_bytes", "--max-upload-mb", MB, "UNETOPS_MAX_UPLOAD_MB", 0.01),
     max_pixels: int = field_option(ServeSettings, "max_pixels", envvar="UNETOPS_MAX_PIXELS", min=1),
     timeout: float = field_option(ServeSettings, "request_timeout_s", "--timeout", envvar="UNETOPS_TIMEOUT_S", min=0.1),
     max_concurrent: int = field_option(ServeSettings, "max_concurrent", envvar="UNETOPS_MAX_CONCURRENT", min=1),
@@ -53,13 +56,8 @@ def serve(
     follow_interval: float = field_option(
         ServeSettings, "follow_interval_s", "--follow-interval", envvar="UNETOPS_FOLLOW_INTERVAL_S", min=1
     ),
-    max_slide_upload_gb: float = field_option(
-        ServeSettings,
-        "max_slide_upload_bytes",
-        "--max-slide-upload-gb",
-        default=field_default(ServeSettings, "max_slide_upload_bytes") / 2**30,
-        envvar="UNETOPS_MAX_SLIDE_UPLOAD_GB",
-        min=0.001,
+    max_slide_upload_gb: float = _size_option(
+        "max_slide_upload_bytes", "--max-slide-upload-gb", GB, "UNETOPS_MAX_SLIDE_UPLOAD_GB", 0.001
     ),
 ) -> None:
     """Serve the REST API (/v1, OpenAPI at /docs), the web UI (/ui) and Prometheus metrics (/metrics)."""
@@ -80,7 +78,7 @@ def serve(
         model=model,
         tokens=tokens,
         auth=not no_auth,
-        max_upload_bytes=int(max_upload_mb * 2**20),
+        max_upload_bytes=int(max_upload_mb * MB),
         max_pixels=max_pixels,
         request_timeout_s=timeout,
         max_concurrent=max_concurrent,
@@ -91,7 +89,7 @@ def serve(
         max_jobs=max_jobs,
         scheduler=scheduler,
         follow_interval_s=follow_interval,
-        max_slide_upload_bytes=int(max_slide_upload_gb * 2**30),
+        max_slide_upload_bytes=int(max_slide_upload_gb * GB),
     )
     configure_json_logging()
     app = create_app(settings, loaded)

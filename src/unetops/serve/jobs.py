@@ -205,7 +205,9 @@ class JobManager:
         return (self.folder if job.uploaded else self.slides) / job.slide
 
     def result_folder(self, job: Job) -> Path:
-        return self.folder / job.id / self._slide_job(job, *self.current()).name
+        from unetops.slide.quantify import result_name
+
+        return self.folder / job.id / result_name(self.slide_file(job))
 
     def _slide_job(self, job: Job, model: LoadedModel, sha256: str) -> SlideJob:
         from unetops.slide.quantify import SlideJob
@@ -264,14 +266,10 @@ class JobManager:
         from unetops.cluster import connect
         from unetops.slide.batch import quantify_slides
         from unetops.slide.masks import model_masks, worker_model_masks
-        from unetops.slide.quantify import quantify_slide
+        from unetops.slide.quantify import quantify_job
 
         if self.scheduler is None:
-            return quantify_slide(
-                slide.slide, model_masks(Segmenter(model)), slide.out, slide.config, masks_id=slide.masks_id,
-                mpp=slide.mpp, analysis_mpp=slide.analysis_mpp, instance_labels=slide.instance_labels,
-                on_start=on_start, on_progress=on_progress,
-            )  # fmt: skip
+            return quantify_job(slide, model_masks(Segmenter(model)), on_start=on_start, on_progress=on_progress)
         with connect(self.scheduler) as client:
             masks = worker_model_masks(model)
             result = quantify_slides(client, [slide], masks, on_start=on_start, on_progress=on_progress)

@@ -61,6 +61,11 @@ TISSUE_GREEN = (0, 160, 0)
 GEOJSON_BATCH = 20_000  # nuclei turned into GeoJSON at a time
 
 
+def result_name(slide: Path) -> str:
+    """The name of a slide's result folder: the file name without its extensions."""
+    return safe_name(slide.name.split(".")[0] if slide.name.count(".") > 1 else slide.stem)
+
+
 @dataclass(frozen=True)
 class SlideJob:
     """One slide's analysis, as its tasks need it (it pickles, for cluster workers).
@@ -91,8 +96,8 @@ class SlideJob:
 
     @property
     def name(self) -> str:
-        """The result folder's name: the file name without its extensions."""
-        return safe_name(self.slide.name.split(".")[0] if self.slide.name.count(".") > 1 else self.slide.stem)
+        """The result folder's name (`result_name`)."""
+        return result_name(self.slide)
 
     @property
     def results(self) -> Location:
@@ -365,7 +370,19 @@ def quantify_slide(
         inputs and settings is not analysed again.
     """
     job = SlideJob(slide, out, config, masks_id, analysis_mpp, mpp, roi, settings or SlideSettings(), instance_labels)
-    with open_slide(slide) as reader:
+    return quantify_job(job, masks, workers=workers, on_start=on_start, on_progress=on_progress)
+
+
+def quantify_job(
+    job: SlideJob,
+    masks: TileMasks,
+    *,
+    workers: int | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """`quantify_slide` of a `SlideJob` (its output a local or shared folder)."""
+    with open_slide(job.slide) as reader:
         return _analyse(job, reader, masks, None, workers, on_start, on_progress)
 
 

@@ -238,11 +238,14 @@ def _train_epoch(run: TrainingRun, loader: Any, loss_fn: nn.Module, deadline: fl
             out_of_time = bool(fabric.all_reduce(late, reduce_op="sum").item())  # if one process stops, all do
             if out_of_time:
                 break
-    totals = torch.tensor([float(np.mean(losses)), float(seen)], device=fabric.device, dtype=torch.float64)
-    if fabric.world_size > 1:
-        totals = fabric.all_reduce(totals, reduce_op="sum")
-    loss_sum, seen_in_all = totals.tolist()
+    loss_sum, seen_in_all = _summed(fabric, float(np.mean(losses)), float(seen))
     return loss_sum / fabric.world_size, int(seen_in_all), out_of_time
+
+
+def _summed(fabric: Fabric, *values: float) -> list[float]:
+    """`values` summed over the processes (themselves with one process)."""
+    totals = torch.tensor(values, device=fabric.device, dtype=torch.float64)
+    return (fabric.all_reduce(totals, reduce_op="sum") if fabric.world_size > 1 else totals).tolist()
 
 
 def _validate(run: TrainingRun) -> tuple[float, list[np.ndarray]]:
@@ -260,10 +263,7 @@ def _validate(run: TrainingRun) -> tuple[float, list[np.ndarray]]:
             network, [val.images[i] for i in share], [val.targets[i] for i in share], run.patch,
             run.config.threshold, fabric.device,
         )  # fmt: skip
-    sums = torch.tensor([total, counted], device=fabric.device, dtype=torch.float64)
-    if fabric.world_size > 1:
-        sums = fabric.all_reduce(sums, reduce_op="sum")
-    total, counted = sums.tolist()
+    total, counted = _summed(fabric, total, counted)
     return (total / counted if counted else 0.0), predictions
 
 

@@ -54,13 +54,16 @@ def _job(state: State, job_id: str) -> Job:
 @router.get("/slides")
 async def slides(state: State) -> dict[str, Any]:
     """The slides of the data folder a job may analyse (paths relative to it)."""
-    root = _jobs(state).slides
-    found = sorted(
+    return {"slides": await anyio.to_thread.run_sync(_slides_in, _jobs(state).slides)}
+
+
+def _slides_in(root: Path) -> list[str]:
+    """The slide files below `root` (a walk of a shared folder may take a while: not on the event loop)."""
+    return sorted(
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
         if p.is_file() and p.suffix.lower() in SLIDE_SUFFIXES and not p.name.startswith(".")
     )
-    return {"slides": found}
 
 
 @router.post("/jobs", status_code=201, response_model=Job)
