@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +34,20 @@ def test_models_lists_registry_versions_aliases_and_metrics(tiny_dataset: Path, 
     assert body["registry"]["available"] and listed["name"] == "nuclei"
     assert listed["versions"][0]["aliases"] == ["production"]
     assert listed["versions"][0]["metrics"]["best_val_dice"] == result.best_dice
+
+
+def test_a_service_on_an_alias_says_truly_which_version_it_serves(tiny_dataset: Path, mlflow_home: Path) -> None:
+    for seed in (0, 1):
+        config = tiny_train_config(model_name="moving", seed=seed)
+        train_model(tiny_dataset, config, mlflow_home / f"r{seed}", experiment="t")
+    registry.promote("moving", "1", "production")
+    reference = "models:/moving@production"
+    model = load_model(reference)  # version 1; then the alias moves before the service starts
+    registry.promote("moving", "2", "production")
+    served = TestClient(create_app(ServeSettings(model=reference, auth=False), model)).get("/v1/models").json()
+    second = registry.resolve_model("models:/moving/2", "model.onnx")
+    assert served["served"]["version"] == "2"
+    assert served["served"]["sha256"] == hashlib.sha256(second.read_bytes()).hexdigest()
 
 
 def test_an_inference_over_the_timeout_is_a_503(tiny_model: Path) -> None:

@@ -13,7 +13,7 @@ from fastapi import Depends, Request, UploadFile
 
 from unetops.errors import InferenceCancelled
 from unetops.fileio import sha256_file
-from unetops.model.backends import LoadedModel
+from unetops.model.backends import LoadedModel, load_model
 from unetops.model.segmenter import Segmenter
 from unetops.monitoring.drift import DriftMonitor
 from unetops.quantify.config import PROFILES, QuantifyConfig, load_profile
@@ -25,7 +25,7 @@ from unetops.serve.problems import Problem
 from unetops.serve.settings import ServeSettings
 from unetops.serve.uploads import decode_upload
 from unetops.serve.viewer import SlideViews
-from unetops.tracking.registry import alias_version
+from unetops.tracking.registry import alias_version, resolve_model
 
 T = TypeVar("T")
 SLOT_WAIT_S = 0.1  # how often a request waiting for a slot checks whether it was cancelled
@@ -75,6 +75,7 @@ class ServiceState:
                                           lambda outcome: self.metrics.reloads.labels(outcome).inc(),
                                           self.settings.threads)  # fmt: skip
             version = alias_version(self.settings.model)
+            self.loaded = self._as_version(self.follower.name, version)
         self.serve(self.loaded, version)
         self.slots = threading.BoundedSemaphore(self.settings.max_concurrent)
         self.views = SlideViews()
@@ -84,6 +85,14 @@ class ServiceState:
                 self.settings.jobs_folder, self.settings.data_folder, self.current_model, self.profiles,
                 max_running=self.settings.max_jobs, scheduler=self.settings.scheduler,
             )  # fmt: skip
+
+    def _as_version(self, name: str, version: str) -> LoadedModel:
+        """The loaded model if it is `version` of registered model `name`, else that version: the alias may have
+        moved while the model was loading, and the service must say truly which version it serves."""
+        pinned = f"models:/{name}/{version}"
+        if resolve_model(pinned, self.loaded.path.name) == self.loaded.path:  # the cache's file: no download
+            return self.loaded
+        return load_model(pinned, self.loaded.backend, self.settings.threads)
 
     def serve(self, model: LoadedModel, version: str | None) -> None:
         """Serve `model` (registry `version`, if any) from now on; requests under way finish on the old one."""

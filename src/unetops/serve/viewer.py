@@ -32,8 +32,11 @@ class SlideViews:
             if slide in self.open:
                 self.open.move_to_end(slide)
                 return self.open[slide]
-        pyramid = DeepZoom(open_slide(slide))
+        pyramid = DeepZoom(open_slide(slide))  # outside the lock: opening a slide takes a while
         with self.lock:
+            if slide in self.open:  # another request opened it meanwhile: keep one, close ours
+                pyramid.reader.close()
+                return self.open[slide]
             self.open[slide] = pyramid
             while len(self.open) > OPEN_SLIDES:
                 _, old = self.open.popitem(last=False)
