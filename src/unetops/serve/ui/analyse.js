@@ -1,7 +1,6 @@
 // Upload images one after another to POST /v1/quantify; a table of all of them, and the chosen one's overlay
 // (or original), summary and nucleus table.
 const COLUMNS = ["id", "area", "centroid_x", "centroid_y", "circularity", "dab_od_mean", "positive", "intensity_bin"];
-const MARKERS = { ki67: "Ki-67", er: "ER", pr: "PR", her2: "HER2" };
 const analysed = []; // { name, original (object URL), result }
 let current = null;
 let showingOriginal = false;
@@ -33,7 +32,7 @@ function showTable(rows) {
 }
 
 function marker(result) {
-  return MARKERS[result.profile.name] || result.profile.name;
+  return markerName(result.profile.name);
 }
 
 function lowCountNote(result) {

@@ -1,5 +1,7 @@
 // Shared by every page: the header, the API token (asked once, kept in this browser) and a fetch helper.
 const TOKEN_KEY = "unetops-token";
+const MARKERS = { ki67: "Ki-67", er: "ER", pr: "PR", her2: "HER2" }; // how a marker profile is named on a page
+
 const PAGES = [
   ["/ui/index.html", "Dataset spec"],
   ["/ui/analyse.html", "Analyse images"],
@@ -76,3 +78,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("token-bar").addEventListener("submit", saveToken);
   if (!localStorage.getItem(TOKEN_KEY)) showTokenBar("Enter the API token once; this browser keeps it.");
 });
+
+function markerName(profile) {
+  return MARKERS[profile] || profile;
+}

@@ -4,7 +4,6 @@ const NEGATIVE = "rgb(30, 90, 230)";
 const NUCLEI_BELOW_PX = 4000; // nuclei are drawn when the view spans fewer slide pixels than this
 let shown = null; // { job, viewer, overlays: {}, nuclei: [], region }
 let polling = null;
-const MARKERS = { ki67: "Ki-67", er: "ER", pr: "PR", her2: "HER2" };
 
 function formatSeconds(seconds) {
   if (seconds === null || seconds === undefined) return "";
@@ -65,7 +64,7 @@ async function refreshJobs() {
     row.dataset.job = job.id;
     row.dataset.state = job.state;
     cell(row, job.slide);
-    cell(row, MARKERS[job.profile] || job.profile);
+    cell(row, markerName(job.profile));
     cell(row, job.error ? `${job.state}: ${job.error}` : job.state);
     const progress = row.insertCell();
     const bar = document.createElement("progress");
@@ -107,7 +106,7 @@ async function blobUrl(path) {
 function showFigures(job) {
   const s = job.result.summary;
   const hot = job.result.hotspot;
-  const marker = MARKERS[job.profile] || job.profile;
+  const marker = markerName(job.profile);
   const figures = [
     ["nuclei", s.nuclei], ["positive", s.positive], ["negative", s.negative],
     [`${marker} index`, `${number(s.ki67_index)}%`], ["H-score", number(s.h_score, 0)],
