@@ -10,10 +10,10 @@ import yaml
 
 from unetops.errors import UnetopsError
 from unetops.fileio import atomic_write_json, atomic_write_text
+from unetops.sample.source import SAMPLE_MPP
 from unetops.spec import DatasetSpec
 
 SAMPLE_SOURCE = "data/sample/source"
-SAMPLE_MPP = 0.5  # the synthetic tiles and slide are drawn at 0.5 um/px (nuclei 5-20 um across)
 
 
 def default_params(*, tiles: int = 72, epochs: int = 40, time_budget: str = "5m") -> dict[str, Any]:

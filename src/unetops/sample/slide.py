@@ -20,7 +20,9 @@ import cv2
 import numpy as np
 
 from unetops.fileio import TEMPORARY_SUFFIX, atomic_write_text
+from unetops.sample.source import Look
 from unetops.sample.synthetic_ihc import synthetic_ihc_tile
+from unetops.sample.tissue import StainDraw, tissue_tile
 
 TILE = 256
 DOWNSAMPLES = (1, 4, 16)
@@ -43,11 +45,18 @@ class SyntheticSlide:
     positive: int = 0
     hotspot_nuclei: int = 0
     hotspot_positive: int = 0
-    rows: list[tuple[float, float, int]] = field(default_factory=list, repr=False)
+    tumour_nuclei: int = 0
+    tumour_positive: int = 0
+    rows: list[tuple[float, float, int, str]] = field(default_factory=list, repr=False)
 
     @property
     def ki67_index(self) -> float:
         return 100.0 * self.positive / self.nuclei if self.nuclei else 0.0
+
+    @property
+    def tumour_index(self) -> float:
+        """The index over tumour nuclei alone (what the guidelines count)."""
+        return 100.0 * self.tumour_positive / self.tumour_nuclei if self.tumour_nuclei else 0.0
 
     @property
     def hotspot_index(self) -> float:
@@ -81,6 +90,7 @@ def write_synthetic_slide(
     positive_fraction: float = 0.15,
     hotspot_fraction: float = 0.7,
     hotspot_side: int = 1024,
+    look: Look = "tissue",
 ) -> SyntheticSlide:
     """Write a synthetic slide to `path` (and `<stem>_truth_mask.tif`, `<stem>_truth_nuclei.csv` beside it).
 
@@ -93,12 +103,14 @@ def write_synthetic_slide(
         positive_fraction, hotspot_fraction: probability that a nucleus is positive, outside and inside the
             planted hot spot.
         hotspot_side: side of the planted hot spot in level-0 pixels (placed on tissue).
+        look: `tissue` (`tissue_tile` under one stain draw for the slide; `nuclei_per_tile` unused) or `simple`.
     """
     import tifffile
 
     columns, rows = width // TILE, height // TILE
     rng = np.random.default_rng(seed)
     tissue = _tissue_layout(rng, columns, rows)
+    stain = StainDraw.draw(np.random.default_rng([seed, 1]))
     tissue_cells = np.argwhere(tissue)
     centre = tissue_cells[len(tissue_cells) // 2]  # a tissue tile near the middle of the tissue
     side = hotspot_side // TILE
@@ -124,16 +136,21 @@ def write_synthetic_slide(
                 tile_rng = np.random.default_rng([seed, row, column])
                 if tissue[row, column]:
                     fraction = hotspot_fraction if hot[row, column] else positive_fraction
-                    drawn = synthetic_ihc_tile(
-                        tile_rng, nuclei=nuclei_per_tile, positive_fraction=fraction, radius=(4.0, 7.5)
-                    )
+                    if look == "tissue":
+                        drawn = tissue_tile(tile_rng, mpp=mpp, positive_fraction=fraction, stain=stain)
+                    else:
+                        drawn = synthetic_ihc_tile(
+                            tile_rng, nuclei=nuclei_per_tile, positive_fraction=fraction, radius=(4.0, 7.5)
+                        )
                     pixels, masks[row, column] = drawn.image, drawn.mask
                     slide.tissue_tiles += 1
                     for nucleus in drawn.nuclei:
                         x, y = column * TILE + nucleus.centroid_x, row * TILE + nucleus.centroid_y
-                        slide.rows.append((x, y, int(nucleus.positive)))
+                        slide.rows.append((x, y, int(nucleus.positive), nucleus.cell_class))
                         slide.nuclei += 1
                         slide.positive += nucleus.positive
+                        slide.tumour_nuclei += nucleus.cell_class == "tumour"
+                        slide.tumour_positive += nucleus.positive and nucleus.cell_class == "tumour"
                         if hot[row, column]:
                             slide.hotspot_nuclei += 1
                             slide.hotspot_positive += nucleus.positive
@@ -184,7 +201,7 @@ def write_synthetic_slide(
     truth_written.replace(slide.truth_mask)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["x", "y", "positive"])
-    writer.writerows((round(x, 2), round(y, 2), p) for x, y, p in slide.rows)
+    writer.writerow(["x", "y", "positive", "class"])
+    writer.writerows((round(x, 2), round(y, 2), p, c) for x, y, p, c in slide.rows)
     atomic_write_text(slide.truth_nuclei, buffer.getvalue())
     return slide

@@ -17,6 +17,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -26,7 +27,10 @@ from unetops.fileio import atomic_write_bytes, atomic_write_text
 from unetops.imageio import encode_image, encode_labels, encode_mask
 from unetops.imageio.read import EXIF_ORIENTATION
 from unetops.sample.synthetic_ihc import SyntheticTile, synthetic_ihc_tile
+from unetops.sample.tissue import StainDraw, tissue_tile
 from unetops.spec.model import ImageType
+
+Look = Literal["tissue", "simple"]
 
 # tile index -> the problem code the health check must report for it
 PLANTED_PROBLEMS: dict[int, str] = {
@@ -47,6 +51,7 @@ PLANTED_PROBLEMS: dict[int, str] = {
 ORPHAN_MASK = "Ki-67/masks/slide99_tile01_mask.png"
 TILE_SIZES = ((256, 256), (320, 256), (288, 288), (256, 320))
 TILES_PER_SLIDE = 4
+SAMPLE_MPP = 0.5  # micrometres per pixel of the generated tiles and slides
 
 
 @dataclass
@@ -130,10 +135,30 @@ def _write_pair(index: int, tile: SyntheticTile, image_path: Path, mask_path: Pa
     return image_path, mask_path, ((planted_file or image_path) if code else None)
 
 
-def write_sample(out: Path, *, tiles: int = 24, seed: int = 0, nuclei: int = 40) -> SampleSummary:
+def _draw_tile(rng: np.random.Generator, look: Look, index: int, size: tuple[int, int], marker: str, nuclei: int,
+               stain: StainDraw) -> SyntheticTile:  # fmt: skip
+    """One tile of the sample: tissue (or the simple look), or bare glass where the mask is planted empty."""
+    width, height = size
+    fraction = float(rng.uniform(0.1, 0.6))
+    if PLANTED_PROBLEMS.get(index) == "empty-mask":
+        return synthetic_ihc_tile(rng, height=height, width=width, nuclei=0)
+    if look == "simple":
+        return synthetic_ihc_tile(rng, height=height, width=width, nuclei=nuclei, positive_fraction=fraction)
+    key = "ki67" if marker == "Ki-67" else "er"
+    return tissue_tile(rng, height=height, width=width, mpp=SAMPLE_MPP, marker=key, positive_fraction=fraction,
+                       stain=stain)  # fmt: skip
+
+
+def write_sample(
+    out: Path, *, tiles: int = 24, seed: int = 0, nuclei: int = 40, look: Look = "tissue"
+) -> SampleSummary:
     """Write `tiles` synthetic tiles (at least 14 to plant every problem) as a messy source under `out`.
 
-    The same `tiles`, `seed` and `nuclei` always give the same bytes.
+    Args:
+        look: `tissue` (`tissue_tile`: cells, stroma, lymphocytes, cytoplasmic and membranous DAB, one stain draw
+            per slide of 4 tiles, at 0.5 um/px) or `simple` (round nuclei on a pale background, `nuclei` per tile).
+
+    The same arguments always give the same bytes.
     """
     rng = np.random.default_rng(seed)
     source, truth = out / "source", out / "truth"
@@ -144,13 +169,9 @@ def write_sample(out: Path, *, tiles: int = 24, seed: int = 0, nuclei: int = 40)
         marker = "Ki-67" if index < (2 * tiles) // 3 else "ER"
         stem = f"slide{index // TILES_PER_SLIDE + 1:02d}_tile{index % TILES_PER_SLIDE + 1:02d}"
         width, height = TILE_SIZES[index % len(TILE_SIZES)]
-        tile = synthetic_ihc_tile(
-            rng,
-            height=height,
-            width=width,
-            nuclei=0 if PLANTED_PROBLEMS.get(index) == "empty-mask" else nuclei,
-            positive_fraction=float(rng.uniform(0.1, 0.6)),
-        )
+        if index % TILES_PER_SLIDE == 0:
+            stain = StainDraw.draw(rng)  # one lab and scanner per slide
+        tile = _draw_tile(rng, look, index, (width, height), marker, nuclei, stain)
         image_path = source / marker / "images" / f"{stem}.png"
         mask_path = source / marker / "masks" / f"{stem}_mask.png"
         image_path, mask_path, planted = _write_pair(index, tile, image_path, mask_path)
@@ -166,10 +187,21 @@ def write_sample(out: Path, *, tiles: int = 24, seed: int = 0, nuclei: int = 40)
                 len(tile.nuclei),
                 sum(n.positive for n in tile.nuclei),
                 round(tile.ki67_index, 4),
+                round(tile.tumour_index, 4),
             ]
         )
         nucleus_rows.extend(
-            [marker, stem, n.label, int(n.positive), n.dab_od, n.area, round(n.centroid_x, 2), round(n.centroid_y, 2)]
+            [
+                marker,
+                stem,
+                n.label,
+                n.cell_class,
+                int(n.positive),
+                n.dab_od,
+                n.area,
+                round(n.centroid_x, 2),
+                round(n.centroid_y, 2),
+            ]
             for n in tile.nuclei
         )
         summary.nuclei += len(tile.nuclei)
@@ -183,11 +215,13 @@ def write_sample(out: Path, *, tiles: int = 24, seed: int = 0, nuclei: int = 40)
     atomic_write_bytes(source / ORPHAN_MASK, encode_mask(orphan.mask, ImageType.png))
     summary.planted[ORPHAN_MASK] = "mask-without-image"
     _write_csv(
-        truth / "images.csv", ["marker", "stem", "width", "height", "nuclei", "positive", "ki67_index"], image_rows
+        truth / "images.csv",
+        ["marker", "stem", "width", "height", "nuclei", "positive", "ki67_index", "tumour_index"],
+        image_rows,
     )
     _write_csv(
         truth / "nuclei.csv",
-        ["marker", "stem", "label", "positive", "dab_od", "area", "centroid_x", "centroid_y"],
+        ["marker", "stem", "label", "class", "positive", "dab_od", "area", "centroid_x", "centroid_y"],
         nucleus_rows,
     )
     return summary

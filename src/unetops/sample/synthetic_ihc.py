@@ -29,6 +29,8 @@ class NucleusTruth:
     area: int
     centroid_x: float
     centroid_y: float
+    cell_class: str = "tumour"  # tumour, stroma or lymphocyte (the tissue generator); the simple look has tumour only
+    membrane_score: int | None = None  # HER2: the cell's membrane score 0-3 (0, 1+, 2+, 3+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,14 @@ class SyntheticTile:
         """Positive nuclei / all nuclei x 100 (0 for an empty tile)."""
         return 100.0 * sum(n.positive for n in self.nuclei) / len(self.nuclei) if self.nuclei else 0.0
 
+    @property
+    def tumour_index(self) -> float:
+        """Positive tumour nuclei / tumour nuclei x 100, the index the guidelines count (0 without tumour)."""
+        tumour = [n for n in self.nuclei if n.cell_class == "tumour"]
+        return 100.0 * sum(n.positive for n in tumour) / len(tumour) if tumour else 0.0
 
-def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], sigma: float) -> np.ndarray:
+
+def smooth_noise(rng: np.random.Generator, shape: tuple[int, int], sigma: float) -> np.ndarray:
     field = cv2.GaussianBlur(rng.standard_normal(shape).astype(np.float32), (0, 0), sigma)
     return field / (field.std() + 1e-6)
 
@@ -99,9 +107,9 @@ def synthetic_ihc_tile(
     """
     labels = np.zeros((height, width), dtype=np.int32)
     conc = np.zeros((3, height, width), dtype=np.float32)
-    conc[1] = 0.12 + 0.05 * _smooth_noise(rng, (height, width), 6.0)  # eosin-stained stroma
-    conc[0] = 0.03 + 0.015 * _smooth_noise(rng, (height, width), 3.0)
-    texture = 1.0 + 0.12 * _smooth_noise(rng, (height, width), 1.2)
+    conc[1] = 0.12 + 0.05 * smooth_noise(rng, (height, width), 6.0)  # eosin-stained stroma
+    conc[0] = 0.03 + 0.015 * smooth_noise(rng, (height, width), 3.0)
+    texture = 1.0 + 0.12 * smooth_noise(rng, (height, width), 1.2)
     truths: list[NucleusTruth] = []
     previous: tuple[float, float, float] | None = None
     cluster: list[tuple[float, float, float]] = []  # crowded: (row, column, radius) of the cluster's nuclei

@@ -1,0 +1,214 @@
+"""One synthetic IHC tile that looks like tissue: tumour nests of cells (nucleus, cytoplasm, membrane), stroma
+with elongated nuclei, lymphocytes, lumen, fat and glass, stained per marker with nuclear, membranous,
+cytoplasmic and background DAB, under one slide's stain, blur, JPEG and illumination draw.
+
+Sizes are in micrometres and drawn at the output's pixel size. Pixels follow the Beer-Lambert model of
+`synthetic_ihc` (RGB = 255 * 10^-(C @ stain vectors)); the truth is exact: instance labels, each nucleus's class
+and whether its nucleus carries DAB, and the compartment of every pixel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import cv2
+import numpy as np
+from scipy import ndimage
+from skimage.draw import disk, ellipse
+from skimage.segmentation import find_boundaries
+
+from unetops.sample.synthetic_ihc import STAIN_OD, NucleusTruth, SyntheticTile, smooth_noise
+
+Marker = Literal["ki67", "er", "pr", "her2"]
+MARKERS: dict[str, str] = {"ki67": "nuclear", "er": "nuclear", "pr": "nuclear", "her2": "membrane"}
+CLASSES = ("tumour", "stroma", "lymphocyte")
+# compartment codes of `TissueTile.compartments`
+BACKGROUND, NUCLEUS, CYTOPLASM, MEMBRANE = 0, 1, 2, 3
+HER2_MEMBRANE_OD = (0.0, 0.18, 0.4, 0.75)  # ring DAB of 0, 1+, 2+, 3+ cells
+
+
+@dataclass(frozen=True)
+class StainDraw:
+    """One slide's staining and scanning: stain vectors, strengths, blur, JPEG quality, illumination."""
+
+    vectors: np.ndarray  # rows hematoxylin, eosin (residual), DAB; unit length
+    counterstain: float
+    dab: float
+    blur: float  # sigma of the scanner's blur, in pixels
+    jpeg_quality: int
+    illumination: float  # amplitude of uneven illumination
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator) -> StainDraw:
+        """A lab's and scanner's draw: stain vectors turned a little, strengths within a factor of about 1.5."""
+        vectors = np.clip(STAIN_OD + rng.normal(0, 0.06, STAIN_OD.shape), 0.02, None)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        return cls(
+            vectors,
+            counterstain=float(rng.uniform(0.7, 1.3)),
+            dab=float(rng.uniform(0.8, 1.25)),
+            blur=float(rng.uniform(0.3, 1.1)),
+            jpeg_quality=int(rng.integers(70, 96)),
+            illumination=float(rng.uniform(0.0, 0.1)),
+        )
+
+
+@dataclass(frozen=True)
+class TissueTile(SyntheticTile):
+    """A `SyntheticTile` with the compartment of each pixel (`NUCLEUS`, `CYTOPLASM`, `MEMBRANE`, else 0)."""
+
+    compartments: np.ndarray | None = None
+    marker: str = "ki67"
+
+
+def _regions(rng: np.random.Generator, shape: tuple[int, int], px: float) -> dict[str, np.ndarray]:
+    """Boolean maps of tumour nests, lumen, fat and glass; stroma is the rest."""
+    noise = smooth_noise(rng, shape, 22 * px)
+    nest = noise > np.quantile(noise, 1 - rng.uniform(0.3, 0.75))
+    lumen, fat, glass = (np.zeros(shape, bool) for _ in range(3))
+    for _ in range(int(rng.integers(0, 3))):  # a gland lumen inside a nest
+        cy, cx = rng.uniform(0, shape[0]), rng.uniform(0, shape[1])
+        if nest[int(cy), int(cx)]:
+            r = rng.uniform(6, 18) * px
+            lumen[ellipse(cy, cx, r, r * rng.uniform(0.5, 1), shape=shape, rotation=rng.uniform(0, np.pi))] = True
+    for _ in range(int(rng.integers(0, 4))):  # adipocytes in the stroma
+        cy, cx, r = rng.uniform(0, shape[0]), rng.uniform(0, shape[1]), rng.uniform(18, 40) * px
+        if not nest[int(cy), int(cx)]:
+            fat[disk((cy, cx), r, shape=shape)] = True
+    if rng.random() < 0.25:  # the tissue's edge: glass beyond a wavy line
+        yy, xx = np.mgrid[: shape[0], : shape[1]]
+        edge = rng.uniform(0.55, 0.85) * shape[1] + 6 * px * smooth_noise(rng, shape, 30 * px)
+        glass = xx > edge if rng.random() < 0.5 else yy > edge * shape[0] / shape[1]
+    fat &= ~nest
+    nest &= ~lumen & ~glass
+    return {"nest": nest, "lumen": lumen & ~glass, "fat": fat & ~glass, "glass": glass}
+
+
+def _cells(rng: np.random.Generator, nest: np.ndarray, px: float) -> tuple[np.ndarray, np.ndarray]:
+    """Tumour cell centres on a jittered grid (12-18 um apart) and each nest pixel's nearest cell (1..N)."""
+    spacing = rng.uniform(12, 18) * px
+    rows, cols = np.mgrid[spacing / 2 : nest.shape[0] : spacing, spacing / 2 : nest.shape[1] : spacing]
+    centres = np.stack([rows.ravel(), cols.ravel()], 1) + rng.uniform(-0.3, 0.3, (rows.size, 2)) * spacing
+    centres = np.clip(centres, 0, np.array(nest.shape) - 1)
+    centres = centres[nest[centres[:, 0].astype(int), centres[:, 1].astype(int)]]
+    seeds = np.zeros(nest.shape, np.int32)
+    seeds[centres[:, 0].astype(int), centres[:, 1].astype(int)] = np.arange(1, len(centres) + 1)
+    _, (nearest_r, nearest_c) = ndimage.distance_transform_edt(seeds == 0, return_indices=True)
+    cells = np.where(nest, seeds[nearest_r, nearest_c], 0)
+    return centres, cells
+
+
+def tissue_tile(
+    rng: np.random.Generator,
+    *,
+    height: int = 256,
+    width: int = 256,
+    mpp: float = 0.5,
+    marker: Marker = "ki67",
+    positive_fraction: float = 0.3,
+    stain: StainDraw | None = None,
+) -> TissueTile:
+    """Draw one tile of IHC tissue.
+
+    Args:
+        rng: the random generator (the tile is a pure function of its state and the arguments).
+        height, width: tile size in pixels.
+        mpp: micrometres per pixel: nuclei are 7-15 um (tumour), 5-7 um (lymphocytes) across at any pixel size.
+        marker: nuclear DAB for ki67, er and pr; membranous DAB for her2 (no nucleus is positive then).
+        positive_fraction: probability that a tumour nucleus carries nuclear DAB (a tenth of it for the others).
+        stain: the slide's stain draw; None draws one.
+    """
+    stain = stain or StainDraw.draw(rng)
+    px = 1.0 / mpp
+    shape = (height, width)
+    regions = _regions(rng, shape, px)
+    stroma = ~regions["nest"] & ~regions["lumen"] & ~regions["fat"] & ~regions["glass"]
+    centres, cells = _cells(rng, regions["nest"], px)
+    membrane = find_boundaries(cells, mode="inner") & regions["nest"]
+    labels = np.zeros(shape, np.int32)
+    conc = np.zeros((3, *shape), np.float32)  # hematoxylin, eosin, DAB
+    chromatin = 1.0 + 0.25 * smooth_noise(rng, shape, 0.6 * px)
+    fibres = np.clip(1 + 0.6 * smooth_noise(rng, shape, 1.5 * px), 0.2, None)  # pale collagen, no eosin in IHC
+    conc[0] = np.where(stroma, 0.05 * fibres, 0.0) + np.where(cells > 0, 0.09, 0.0)
+    conc[1] = np.where(stroma, 0.015 * fibres, 0.0) + np.where(cells > 0, 0.02, 0)
+    conc[1][regions["fat"] & find_boundaries(ndimage.label(regions["fat"])[0])] = 0.15
+    # every marker: cytoplasmic and background DAB of this tile's strength; rings (non-specific, or HER2's)
+    cytoplasmic = rng.uniform(0, 0.45) if rng.random() < 0.75 else 0.0
+    cell_dab = rng.uniform(0.3, 1.2, len(centres) + 1) * cytoplasmic
+    conc[2] = np.where(cells > 0, cell_dab[cells], 0.0)
+    conc[2] += np.where(stroma, rng.uniform(0, 0.08) * np.clip(1 + smooth_noise(rng, shape, 8 * px), 0, None), 0)
+    if MARKERS[marker] == "membrane":
+        score = rng.choice(4, size=len(centres) + 1, p=rng.dirichlet(np.ones(4)))
+        ring = np.asarray(HER2_MEMBRANE_OD)[score]
+        complete = rng.uniform(0.4, 1.0, len(centres) + 1)
+        broken = smooth_noise(rng, shape, 2 * px) > ndimage.gaussian_filter(complete[cells], 1) * 3 - 1.5
+        conc[2] = np.where(membrane & ~broken, ring[cells], conc[2])
+    else:
+        ring, score = rng.uniform(0, 0.5) * rng.uniform(0.5, 1.0, len(centres) + 1), None
+        conc[2] = np.where(membrane, np.maximum(conc[2], ring[cells]), conc[2])
+    if regions["glass"].any():  # edge artefact: DAB along the cut edge
+        edge = ndimage.distance_transform_edt(~regions["glass"])
+        conc[2] += np.where(~regions["glass"], 0.3 * np.exp(-edge / (8 * px)), 0) * (rng.random() < 0.6)
+    truths: list[NucleusTruth] = []
+
+    def add(centre, axes, angle, cell_class, h_range, positive_rate, membrane_score=None):
+        rows, cols = ellipse(centre[0], centre[1], axes[0], axes[1], shape=shape, rotation=angle)
+        free = labels[rows, cols] == 0
+        if free.sum() < 0.6 * max(rows.size, 1) or free.sum() < 4 * px:
+            return
+        rows, cols = rows[free], cols[free]
+        label = len(truths) + 1
+        labels[rows, cols] = label
+        positive = bool(rng.random() < positive_rate)
+        dab = float(rng.uniform(0.3, 0.9)) if positive else 0.0
+        conc[0, rows, cols] = (rng.uniform(*h_range) * (0.45 if positive else 1.0)) * chromatin[rows, cols]
+        conc[2, rows, cols] = dab * chromatin[rows, cols]
+        conc[1, rows, cols] = 0.02
+        truths.append(
+            NucleusTruth(
+                label,
+                positive,
+                round(dab, 4),
+                int(rows.size),
+                float(cols.mean()),
+                float(rows.mean()),
+                cell_class,
+                membrane_score,
+            )
+        )
+
+    nuclear = MARKERS[marker] == "nuclear"
+    for index, centre in enumerate(centres, start=1):
+        major = rng.uniform(3.5, 7.5) * px
+        offset = rng.normal(0, 1.0 * px, 2)
+        add(centre + offset, (major, major * rng.uniform(0.7, 1.0)), rng.uniform(0, np.pi), "tumour", (0.4, 0.8),
+            positive_fraction if nuclear else 0.0, None if score is None else int(score[index]))  # fmt: skip
+    stroma_mm2 = stroma.sum() * (mpp / 1000) ** 2
+    orientation = np.pi * smooth_noise(rng, shape, 40 * px)
+    where = np.argwhere(stroma)
+    if len(where):
+        for r, c in where[rng.integers(len(where), size=rng.poisson(stroma_mm2 * rng.uniform(400, 1200)))]:
+            major = rng.uniform(5, 9) * px
+            axes = (major, major * rng.uniform(0.22, 0.4))
+            add((r, c), axes, orientation[r, c] + rng.normal(0, 0.2), "stroma", (0.45, 0.8),
+                0.1 * positive_fraction if nuclear else 0.0)  # fmt: skip
+        spots = where[rng.integers(len(where), size=rng.poisson(stroma_mm2 * rng.uniform(200, 2500)))]
+        clustered = rng.random(len(spots)) < 0.5
+        if len(spots):  # half of them in one aggregate
+            spots = np.where(clustered[:, None], spots[0] + rng.normal(0, 12 * px, spots.shape), spots)
+        for r, c in spots:
+            radius = rng.uniform(2.5, 3.5) * px
+            add((r, c), (radius, radius * rng.uniform(0.85, 1.0)), 0.0, "lymphocyte", (0.9, 1.3),
+                0.1 * positive_fraction if nuclear else 0.0)  # fmt: skip
+    compartments = np.select([labels > 0, membrane, cells > 0], [NUCLEUS, MEMBRANE, CYTOPLASM], BACKGROUND)
+    conc[0] *= stain.counterstain
+    conc[2] *= stain.dab
+    conc = np.stack([cv2.GaussianBlur(c, (0, 0), 0.6) for c in conc])
+    optical_density = np.tensordot(conc, stain.vectors, axes=([0], [0]))
+    light = 1.0 - stain.illumination * (0.5 + 0.5 * smooth_noise(rng, shape, max(shape) / 3))
+    rgb = 250.0 * light[..., None] * np.power(10.0, -optical_density) + rng.normal(0, 2.0, optical_density.shape)
+    rgb = cv2.GaussianBlur(np.clip(rgb, 0, 255).astype(np.uint8), (0, 0), stain.blur)
+    encoded = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, stain.jpeg_quality])[1]
+    image = np.ascontiguousarray(cv2.imdecode(encoded, cv2.IMREAD_COLOR)[..., ::-1])
+    return TissueTile(image, labels, tuple(truths), compartments.astype(np.uint8), marker)
