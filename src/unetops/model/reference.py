@@ -16,6 +16,7 @@ from unetops.preprocess.deconvolution import StainVectors, deconvolve
 STAINS = ("hematoxylin", "dab")
 VIEW_SIDE = 1024
 INPUT_SHIFT_FLOOR = 1.0  # shifts up to one reference standard deviation are never worth a warning
+REFUSAL_FACTOR = 3.0  # inputs this many times further than the warning bar get no index (`input_refusals`)
 
 
 def _as_uint8_rgb(image: np.ndarray) -> np.ndarray:
@@ -101,6 +102,23 @@ def reference_statistics(images: Sequence[np.ndarray]) -> dict[str, Any]:
     return stats
 
 
+def _largest_shift(descriptors: Mapping[str, list[float]], reference: Mapping[str, Any]) -> tuple[str, float, float]:
+    """The descriptor furthest from the reference, its shift, and the bar a shift must pass to be warned about."""
+    shifts = descriptor_shifts(descriptors, reference)
+    name, shift = max(shifts.items(), key=lambda item: item[1]) if shifts else ("", 0.0)
+    return name, shift, max(INPUT_SHIFT_FLOOR, float(reference.get("image_shift_max", 0.0)))
+
+
+def input_refusals(descriptors: Mapping[str, list[float]], reference: Mapping[str, Any]) -> list[str]:
+    """Why no index should be read from a model's output on this input: its descriptors lie more than
+    `REFUSAL_FACTOR` times the warning bar from the training images (another stain, noise, a blank image)."""
+    name, shift, bar = _largest_shift(descriptors, reference)
+    if shift > REFUSAL_FACTOR * bar:
+        return [f"the image is far outside what the model was trained on ({name} {shift:.1f}, the limit is "
+                f"{REFUSAL_FACTOR * bar:.1f})"]  # fmt: skip
+    return []
+
+
 def input_warnings(
     image: np.ndarray, descriptors: Mapping[str, list[float]], reference: Mapping[str, Any], rgb_model: bool
 ) -> list[str]:
@@ -109,13 +127,10 @@ def input_warnings(
     warnings = []
     if rgb_model and is_grayscale(image):
         warnings.append("grayscale image, but the model was trained on colour (RGB) images: check its output")
-    shifts = descriptor_shifts(descriptors, reference)
-    if shifts:
-        name, shift = max(shifts.items(), key=lambda item: item[1])
-        bar = max(INPUT_SHIFT_FLOOR, float(reference.get("image_shift_max", 0.0)))
-        if shift > bar:
-            warnings.append(
-                f"the image's intensities differ from the training images ({name} {shift:.1f}, training images "
-                f"at most {bar:.1f}): another stain, scanner or magnification? check its output"
-            )
+    name, shift, bar = _largest_shift(descriptors, reference)
+    if shift > bar:
+        warnings.append(
+            f"the image's intensities differ from the training images ({name} {shift:.1f}, training images "
+            f"at most {bar:.1f}): another stain, scanner or magnification? check its output"
+        )
     return warnings

@@ -7,14 +7,14 @@ tiling and the threshold come from the model's metadata in one place.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from unetops.imageio.types import ColorModel
 from unetops.model.backends import Backend, LoadedModel, load_model
 from unetops.model.instances import InstanceParams, instances_from_maps
-from unetops.model.reference import image_descriptors, image_view, input_warnings
+from unetops.model.reference import image_descriptors, image_view, input_refusals, input_warnings
 from unetops.model.tiled import Cancel, foreground, predict_maps
 from unetops.spec.prepare import prepare_image
 
@@ -30,6 +30,7 @@ class Segmentation:
         mask: foreground (H, W) bool.
         descriptors: the prepared image's intensity descriptors (for drift monitoring).
         warnings: why the input may be outside what the model was trained on (empty when it looks alike).
+        refusals: why it is so far outside that no index should be read from it (empty when it is not).
         instances: an instance model's nuclei (int32 labels, 0 background); None for a binary model, whose
             touching nuclei are split afterwards (`unetops.model.instances.split_touching`).
     """
@@ -41,6 +42,7 @@ class Segmentation:
     descriptors: dict[str, list[float]]
     warnings: list[str]
     instances: np.ndarray | None = None
+    refusals: list[str] = field(default_factory=list)
 
 
 class Segmenter:
@@ -86,7 +88,8 @@ class Segmenter:
             params = metadata.instances or InstanceParams()
             instances = instances_from_maps(maps, params.model_copy(update={"foreground_threshold": self.threshold}))
         mask = probabilities > self.threshold
-        return Segmentation(image, ready, probabilities, mask, descriptors, warnings, instances)
+        refusals = input_refusals(descriptors, metadata.reference_stats)
+        return Segmentation(image, ready, probabilities, mask, descriptors, warnings, instances, refusals)
 
 
 @functools.lru_cache(maxsize=4)

@@ -27,7 +27,24 @@ class QuantifyConfig(BaseModel):
     description: str = ""
     experimental: bool = False
     stains: StainVectors = Field(default_factory=StainVectors)
-    positive_threshold: float = Field(0.2, gt=0, description="mean nuclear DAB OD above which a nucleus is positive")
+    positive_threshold: float = Field(
+        0.2, gt=0, description="nuclear DAB OD (core above surroundings) above which a nucleus is positive"
+    )
+    nuclear_rim_um: float = Field(
+        1.0,
+        ge=0,
+        description="positivity is read inside each nucleus less a rim this wide (um; at 0.5 um/px when "
+        "the pixel size is unknown), so that a brown membrane or cytoplasm touching the nucleus does not count",
+    )
+    min_hematoxylin_contrast: float = Field(
+        0.04,
+        description="an object is nucleus-like when its mean hematoxylin OD exceeds that of a ring around it by this "
+        "much (brown cytoplasm and membranes do not; chosen in benchmarks/nucleus_likeness.py)",
+    )
+    contrast_ring_um: float = Field(1.5, gt=0, description="width of that ring (um)")
+    min_nucleus_like: float = Field(
+        0.6, ge=0, le=1, description="the index is not measured when fewer of the objects found are nucleus-like"
+    )
     intensity_cutoffs: tuple[float, float, float] = Field(
         (0.2, 0.4, 0.6), description="DAB OD lower bounds of the 1+, 2+ and 3+ bins"
     )
@@ -44,7 +61,25 @@ class QuantifyConfig(BaseModel):
             raise ValueError("intensity_cutoffs must increase (1+ < 2+ < 3+)")
         return self
 
+    def rim_pixels(self, pixel_size: float | None) -> int:
+        """The rim left out of the nuclear compartment, in pixels."""
+        return round(self.nuclear_rim_um / (pixel_size or ASSUMED_PIXEL_SIZE))
 
+    def ring_pixels(self, pixel_size: float | None) -> int:
+        """The ring around a nucleus its hematoxylin contrast is measured against, in pixels (at least 1)."""
+        return max(1, round(self.contrast_ring_um / (pixel_size or ASSUMED_PIXEL_SIZE)))
+
+    def positivity_rule(self, pixel_size: float | None) -> str:
+        """How a nucleus was called positive, in words for the report."""
+        rim = f"{self.nuclear_rim_um:g} um" + ("" if pixel_size else f" (at an assumed {ASSUMED_PIXEL_SIZE} um/px)")
+        return (
+            f"nuclear DAB: mean DAB OD of the nucleus less a {rim} rim ({self.rim_pixels(pixel_size)} px), minus that "
+            f"of a {self.contrast_ring_um:g} um ring around it, > {self.positive_threshold:g}; DAB outside nuclei "
+            "(cytoplasm, membranes, background) is never read as nuclear"
+        )
+
+
+ASSUMED_PIXEL_SIZE = 0.5  # um/px taken for the rim when an image carries no pixel size
 PROFILES = ("ki67", "er", "pr", "her2")
 
 

@@ -1,5 +1,6 @@
 """Per-nucleus features: shape (scikit-image regionprops), intensity per channel, stain optical densities,
-and the positive/negative call with its 0/1+/2+/3+ intensity bin."""
+the positive/negative call read from the nuclear compartment (the nucleus less its rim) with its 0/1+/2+/3+
+intensity bin, and whether the object looks like a nucleus (hematoxylin, shape)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 from skimage.measure import regionprops_table
+from skimage.segmentation import expand_labels, find_boundaries
 
 from unetops.preprocess.deconvolution import deconvolve
 from unetops.quantify.config import QuantifyConfig
@@ -41,6 +43,53 @@ def min_feret(region: np.ndarray) -> float:
 def intensity_bins(dab: np.ndarray, cutoffs: tuple[float, float, float]) -> np.ndarray:
     """0, 1, 2 or 3 (for 0, 1+, 2+, 3+) from mean DAB optical densities."""
     return np.searchsorted(np.asarray(cutoffs), dab, side="right").astype(np.int8)
+
+
+def nuclear_core(labels: np.ndarray, rim: int) -> np.ndarray:
+    """Labels with each nucleus's outer `rim` pixels removed (touching nuclei lose their shared edge too); a
+    nucleus too small to keep a core is left whole."""
+    if rim <= 0:
+        return labels
+    inner = (labels > 0) & ~find_boundaries(labels, mode="inner")
+    core = np.where(ndimage.distance_transform_edt(inner) >= rim, labels, 0)
+    kept = np.bincount(core.ravel(), minlength=int(labels.max()) + 1) > 0
+    return np.where(kept[labels], core, labels)
+
+
+def compartment_stains(
+    labels: np.ndarray, image: np.ndarray, config: QuantifyConfig, pixel_size: float | None
+) -> dict[str, np.ndarray]:
+    """Per label 1..N, the stains of its compartments (one colour deconvolution of the pixels they cover).
+
+    `dab_od_nuclear` is the DAB of the nuclear core (the nucleus less its rim) above that of a ring around the
+    nucleus (other nuclei left out): a negative nucleus lying in brown cytoplasm, whose core carries the
+    cytoplasm's DAB above and below it, holds none. `hematoxylin_contrast` is the same for hematoxylin: a
+    nucleus, stained or not, is bluer than its surroundings; brown cytoplasm or membrane taken for one is not.
+    """
+    slots = int(labels.max()) + 1
+    ring = expand_labels(labels, config.ring_pixels(pixel_size))
+    ring[labels > 0] = 0
+    core = nuclear_core(labels, config.rim_pixels(pixel_size))
+    where = (labels > 0) | (ring > 0)
+    hematoxylin, dab = (od.ravel() for od in deconvolve(image[where][None], config.stains))
+
+    def per_label(owners: np.ndarray, od: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        mine = owners[where]
+        sums = np.bincount(mine, weights=od, minlength=slots)[1:]
+        return sums, np.bincount(mine, minlength=slots)[1:]
+
+    columns: dict[str, np.ndarray] = {}
+    for stain, od in (("hematoxylin", hematoxylin), ("dab", dab)):
+        integrated, area = per_label(labels, od)
+        columns[f"{stain}_od_integrated"] = integrated
+        columns[f"{stain}_od_mean"] = integrated / np.maximum(area, 1)
+    (core_dab, core_area), (ring_dab, ring_area) = per_label(core, dab), per_label(ring, dab)
+    columns["dab_od_core"] = core_dab / np.maximum(core_area, 1)
+    columns["dab_od_surround"] = ring_dab / np.maximum(ring_area, 1)  # 0 for a nucleus with no free ring
+    columns["dab_od_nuclear"] = columns["dab_od_core"] - columns["dab_od_surround"]
+    ring_h, _ = per_label(ring, hematoxylin)
+    columns["hematoxylin_contrast"] = columns["hematoxylin_od_mean"] - ring_h / np.maximum(ring_area, 1)
+    return columns
 
 
 def nucleus_features(
@@ -106,16 +155,10 @@ def nucleus_features(
         columns[f"intensity_median_{channel}"] = np.asarray(medians, dtype=float)
     columns["touches_border"] = touches_border(labels)
     if channels.shape[2] == 3:
-        inside = labels > 0  # only the nuclei's pixels need their stains
-        hematoxylin, dab = deconvolve(image[inside][None], config.stains)
-        owners = labels[inside]
-        counts = np.maximum(np.bincount(owners, minlength=len(columns["id"]) + 1)[1:], 1)
-        for stain, od in (("hematoxylin", hematoxylin), ("dab", dab)):
-            integrated = np.bincount(owners, weights=od.ravel(), minlength=len(columns["id"]) + 1)[1:]
-            columns[f"{stain}_od_integrated"] = integrated
-            columns[f"{stain}_od_mean"] = integrated / counts
-        columns["positive"] = columns["dab_od_mean"] > config.positive_threshold
-        columns["intensity_bin"] = intensity_bins(columns["dab_od_mean"], config.intensity_cutoffs)
+        columns.update(compartment_stains(labels, image, config, pixel_size))
+        columns["positive"] = columns["dab_od_nuclear"] > config.positive_threshold
+        columns["intensity_bin"] = intensity_bins(columns["dab_od_nuclear"], config.intensity_cutoffs)
+        columns["nucleus_like"] = columns["hematoxylin_contrast"] >= config.min_hematoxylin_contrast
     if pixel_size is not None:
         for name in ("area", "convex_area"):
             if name in columns:

@@ -17,15 +17,16 @@ from unetops.quantify.config import QuantifyConfig
 @dataclass(frozen=True)
 class Nuclei:
     """What a mask source gives for one image: the mask, the instances when the source parts touching nuclei
-    itself (an instance model), and the source's warnings about the input."""
+    itself (an instance model), the source's warnings about the input and its reasons to read no index."""
 
     mask: np.ndarray
     instances: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, segmentation: Segmentation) -> Nuclei:
-        return cls(segmentation.mask, segmentation.instances, segmentation.warnings)
+        return cls(segmentation.mask, segmentation.instances, segmentation.warnings, segmentation.refusals)
 
 
 def nucleus_instances(nuclei: Nuclei | np.ndarray, config: QuantifyConfig) -> np.ndarray:

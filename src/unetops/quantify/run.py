@@ -39,6 +39,7 @@ from unetops.visualize import Histogram, Mark, histogram_png, with_legend
 
 POSITIVE_COLOUR = (200, 60, 20)
 NEGATIVE_COLOUR = (30, 90, 230)
+NOT_NUCLEUS_COLOUR = (150, 150, 150)
 MaskSource = Callable[[Path, np.ndarray], Nuclei]  # (image file, its pixels) -> its nuclei
 MAX_IDS = 2000  # more ids than this would cover the image
 
@@ -101,9 +102,12 @@ def _source_id(masks: MaskSource) -> str:
     return repr(masks)
 
 
-def qc_overlay(image: np.ndarray, labels: np.ndarray, features: dict[str, np.ndarray], ids: bool = True) -> np.ndarray:
+def qc_overlay(
+    image: np.ndarray, labels: np.ndarray, features: dict[str, np.ndarray], ids: bool = True, note: str | None = None
+) -> np.ndarray:
     """Image with positive nuclei outlined in brown-red and negative in blue, a legend strip below, and each
-    nucleus' id written beside it (right of its box, dark on a light halo) so the outline stays visible."""
+    nucleus' id written beside it (right of its box, dark on a light halo) so the outline stays visible;
+    objects that do not look like nuclei are outlined in grey, and a `note` (why no index) is written on top."""
     out = image.copy() if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
     edge = outlines(labels)
     positive = np.zeros(int(labels.max()) + 1, bool)
@@ -112,15 +116,29 @@ def qc_overlay(image: np.ndarray, labels: np.ndarray, features: dict[str, np.nda
         positive[features["id"]] = features["positive"]
     out[edge & positive[labels]] = POSITIVE_COLOUR
     out[edge & ~positive[labels]] = NEGATIVE_COLOUR
+    unlike = np.zeros_like(positive)
+    if "nucleus_like" in features:
+        unlike[features["id"]] = ~features["nucleus_like"].astype(bool)
+        out[edge & unlike[labels]] = NOT_NUCLEUS_COLOUR
     if ids and len(features["id"]) <= MAX_IDS:
         for nucleus, x, y in zip(features["id"], features["bbox_max_col"], features["centroid_y"], strict=True):
             place = (int(x) + 2, int(y) + 4)
             for colour, thickness in (((255, 255, 255), 3), ((0, 0, 0), 1)):
                 cv2.putText(out, str(nucleus), place, cv2.FONT_HERSHEY_PLAIN, 0.8, colour, thickness, cv2.LINE_AA)
+    if note:
+        banner(out, note)
     legend = (
         [("positive", POSITIVE_COLOUR), ("negative", NEGATIVE_COLOUR)] if stained else [("nucleus", NEGATIVE_COLOUR)]
     )
-    return with_legend(out, legend)
+    return with_legend(out, legend + ([("not nucleus-like", NOT_NUCLEUS_COLOUR)] if unlike.any() else []))
+
+
+def banner(image: np.ndarray, text: str) -> None:
+    """Write `text` in white on a red strip across the top of an RGB image (in place), cut to fit."""
+    height = min(18, image.shape[0])
+    image[:height] = (190, 20, 20)
+    fits = max(1, int(image.shape[1] / 7))
+    cv2.putText(image, text[:fits], (3, height - 5), cv2.FONT_HERSHEY_PLAIN, 0.9, (255, 255, 255), 1, cv2.LINE_AA)
 
 
 def histogram_panels(
@@ -130,7 +148,7 @@ def histogram_panels(
     unit = "um^2" if pixel_size else "px"
     areas = np.concatenate([f["area"] for f in features]) * (pixel_size**2 if pixel_size else 1.0)
     panels = {"nucleus area": Histogram(areas, f"area ({unit})", "nuclei")}
-    stained = [f["dab_od_mean"] for f in features if "dab_od_mean" in f]
+    stained = [f["dab_od_nuclear"] for f in features if "dab_od_nuclear" in f]
     if stained:
         low, mid, high = config.intensity_cutoffs
         marks = (
@@ -139,7 +157,9 @@ def histogram_panels(
             Mark(mid, f"2+ from {mid:g}", "#b8860b"),
             Mark(high, f"3+ from {high:g}", "#6b4a00"),
         )
-        panels["DAB per nucleus"] = Histogram(np.concatenate(stained), "mean DAB optical density", "nuclei", marks)
+        panels["DAB per nucleus"] = Histogram(
+            np.concatenate(stained), "nuclear DAB OD (core above surroundings)", "nuclei", marks
+        )
     return panels
 
 
@@ -149,7 +169,8 @@ def measure_image(
     """Instances, per-nucleus features and the image summary for one uint8 image and its nuclei (or mask)."""
     labels = nucleus_instances(nuclei, config)
     features = nucleus_features(labels, image, config, pixel_size)
-    return labels, features, image_summary(features, image.shape[:2], config, pixel_size)
+    refusals = nuclei.refusals if isinstance(nuclei, Nuclei) else []
+    return labels, features, image_summary(features, image.shape[:2], config, pixel_size, refusals)
 
 
 def nucleus_rows(name: str, features: dict[str, np.ndarray]) -> list[dict[str, Any]]:
@@ -193,7 +214,8 @@ def quantify_image(
     nuclei = masks(path, image)
     labels, features, summary = measure_image(image, nuclei, config, pixel_size)
     name = safe_name(path.stem)
-    atomic_write_bytes(out / "qc" / f"{name}_qc.png", encode_image(qc_overlay(image, labels, features), ImageType.png))
+    overlay = qc_overlay(image, labels, features, note=summary.get("index_note"))
+    atomic_write_bytes(out / "qc" / f"{name}_qc.png", encode_image(overlay, ImageType.png))
     return QuantifiedImage(name, features, summary, nuclei.warnings)
 
 

@@ -23,10 +23,39 @@ def allred_proportion(percent_positive: float) -> int:
     return score
 
 
+MEASURED, NOT_MEASURED = "measured", "not measured"
+STAINED_SCORES = ("ki67_index", "area_index", "h_score", "allred_proportion", "allred_intensity", "allred_total")
+
+
+def index_refusals(features: dict[str, np.ndarray], keep: np.ndarray, config: QuantifyConfig) -> list[str]:
+    """Why the objects found give no index: none found, or too few of them look like nuclei."""
+    count = int(keep.sum())
+    if not count:
+        return ["no nuclei found"]
+    if "nucleus_like" not in features:
+        return []
+    like = float(features["nucleus_like"][keep].mean())
+    if like < config.min_nucleus_like:
+        return [
+            f"only {100 * like:.0f}% of the {count} objects found look like nuclei (hematoxylin above their "
+            f"surroundings by {config.min_hematoxylin_contrast:g} OD; at least {100 * config.min_nucleus_like:.0f}% "
+            "needed): brown cytoplasm, membranes or noise taken for nuclei?"
+        ]
+    return []
+
+
 def image_summary(
-    features: dict[str, np.ndarray], shape: tuple[int, int], config: QuantifyConfig, pixel_size: float | None
+    features: dict[str, np.ndarray],
+    shape: tuple[int, int],
+    config: QuantifyConfig,
+    pixel_size: float | None,
+    refusals: list[str] | tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """The per-image numbers a pathologist reads, from one image's nucleus features."""
+    """The per-image numbers a pathologist reads, from one image's nucleus features.
+
+    The index, H-score and Allred score are `not measured` (NaN, `index_status` and `index_note` say why) when
+    the source refuses the input (`refusals`, such as a model's drift limit) or `index_refusals` finds a reason.
+    """
     keep = ~features["touches_border"] if config.exclude_border else np.ones(len(features["id"]), bool)
     count = int(keep.sum())
     area = features["area"][keep].astype(float)
@@ -46,10 +75,11 @@ def image_summary(
         summary["index_note"] = "grayscale image: no DAB stain to measure, so no Ki-67 index (it needs RGB brightfield)"
         return summary
     positive = features["positive"][keep]
+    like = features.get("nucleus_like", np.ones(len(keep), bool))[keep]
     bins = features["intensity_bin"][keep]
     percent = {b: (100.0 * float((bins == b).mean()) if count else 0.0) for b in (1, 2, 3)}
     positive_percent = 100.0 * float(positive.mean()) if count else math.nan
-    mean_positive_od = float(features["dab_od_mean"][keep][positive].mean()) if positive.any() else 0.0
+    mean_positive_od = float(features["dab_od_nuclear"][keep][positive].mean()) if positive.any() else 0.0
     intensity_score = int(np.searchsorted(np.asarray(config.intensity_cutoffs), mean_positive_od, side="right"))
     proportion_score = allred_proportion(positive_percent if count else 0.0)
     summary.update(
@@ -66,8 +96,13 @@ def image_summary(
             "allred_intensity": intensity_score,
             "allred_total": proportion_score + intensity_score if proportion_score else 0,
             "dab_od_mean": float(features["dab_od_mean"][keep].mean()) if count else math.nan,
+            "nucleus_like_fraction": float(like.mean()) if count else math.nan,
+            "positivity": config.positivity_rule(pixel_size),
         }
     )
-    if not count:
-        summary["index_note"] = "no nuclei found, so the index is undefined"
+    reasons = [*refusals, *index_refusals(features, keep, config)]
+    summary["index_status"] = NOT_MEASURED if reasons else MEASURED
+    if reasons:
+        summary.update({key: math.nan for key in STAINED_SCORES})
+        summary["index_note"] = "index not measured: " + "; ".join(reasons)
     return summary

@@ -162,8 +162,9 @@ def tissue_tile(
         labels[rows, cols] = label
         positive = bool(rng.random() < positive_rate)
         dab = float(rng.uniform(0.3, 0.9)) if positive else 0.0
+        overlying = rng.uniform(0.3, 0.8) * conc[2, rows, cols]  # the cytoplasm above and below the nucleus
         conc[0, rows, cols] = (rng.uniform(*h_range) * (0.45 if positive else 1.0)) * chromatin[rows, cols]
-        conc[2, rows, cols] = dab * chromatin[rows, cols]
+        conc[2, rows, cols] = dab * chromatin[rows, cols] + overlying
         conc[1, rows, cols] = 0.02
         truths.append(
             NucleusTruth(

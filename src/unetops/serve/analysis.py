@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import cv2
@@ -28,12 +28,14 @@ def png_base64(data: bytes) -> str:
 
 @dataclass
 class Segmentation:
-    """The uint8 image, its predicted binary mask, an instance model's instances, and the input's warnings."""
+    """The uint8 image, its predicted binary mask, an instance model's instances, the input's warnings, and why
+    no index should be read from it (empty when it may)."""
 
     image: np.ndarray
     mask: np.ndarray
     warnings: list[str]
     instances: np.ndarray | None = None
+    refusals: list[str] = field(default_factory=list)
 
     def labels(self) -> np.ndarray:
         """The nuclei as labels 1..N: an instance model's own, else the mask's 8-connected objects."""
@@ -70,14 +72,14 @@ def segment(
     result = segmenter.segment(image, cancel=cancel)
     if drift is not None:
         drift.add_descriptors(result.descriptors)
-    return Segmentation(image, result.mask, result.warnings, result.instances)
+    return Segmentation(image, result.mask, result.warnings, result.instances, result.refusals)
 
 
 def quantify(
     segmentation: Segmentation, config: QuantifyConfig, name: str, pixel_size: float | None, images: bool
 ) -> dict[str, Any]:
     """Per-nucleus rows and the image summary, with the mask and QC overlay as base64 PNG when `images`."""
-    nuclei = Nuclei(segmentation.mask, segmentation.instances, segmentation.warnings)
+    nuclei = Nuclei(segmentation.mask, segmentation.instances, segmentation.warnings, segmentation.refusals)
     labels, features, summary = measure_image(segmentation.image, nuclei, config, pixel_size)
     result: dict[str, Any] = {
         "summary": summary_row(name, summary),
@@ -86,7 +88,7 @@ def quantify(
         "profile": config.model_dump(mode="json"),
     }
     if images:
-        overlay = qc_overlay(segmentation.image, labels, features, ids=False)
+        overlay = qc_overlay(segmentation.image, labels, features, ids=False, note=summary.get("index_note"))
         result["mask_png"] = png_base64(segmentation.mask_png())
         result["overlay_png"] = png_base64(encode_image(overlay, ImageType.png))
     return result

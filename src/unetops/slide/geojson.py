@@ -17,7 +17,15 @@ from unetops.slide.readers import SlideError
 
 POSITIVE_COLOUR = [200, 60, 20]
 NEGATIVE_COLOUR = [30, 90, 230]
-MEASURED = ("area_um2", "perimeter_um", "circularity", "hematoxylin_od_mean", "dab_od_mean", "intensity_bin")
+MEASURED = (
+    "area_um2",
+    "perimeter_um",
+    "circularity",
+    "hematoxylin_od_mean",
+    "dab_od_mean",
+    "dab_od_nuclear",
+    "intensity_bin",
+)
 
 
 def _closed(points: list[list[float]]) -> list[list[float]]:

@@ -20,7 +20,8 @@ COLUMNS = {
     "x": pa.float64(), "y": pa.float64(), "tile": pa.int32(), "area_um2": pa.float32(), "perimeter_um": pa.float32(),
     "circularity": pa.float32(), "major_axis_um": pa.float32(), "minor_axis_um": pa.float32(),
     "solidity": pa.float32(), "eccentricity": pa.float32(), "hematoxylin_od_mean": pa.float32(),
-    "dab_od_mean": pa.float32(), "positive": pa.bool_(), "intensity_bin": pa.int8(),
+    "dab_od_mean": pa.float32(), "dab_od_nuclear": pa.float32(), "positive": pa.bool_(), "intensity_bin": pa.int8(),
+    "nucleus_like": pa.bool_(),
     "contour": pa.list_(pa.list_(pa.float32(), 2)),
 }  # fmt: skip
 SCHEMA = pa.schema(COLUMNS)
@@ -71,8 +72,10 @@ def measure_tile(
         "eccentricity": features["eccentricity"][keep],
         "hematoxylin_od_mean": features.get("hematoxylin_od_mean", np.full(len(cx), np.nan))[keep],
         "dab_od_mean": features.get("dab_od_mean", np.full(len(cx), np.nan))[keep],
+        "dab_od_nuclear": features.get("dab_od_nuclear", np.full(len(cx), np.nan))[keep],
         "positive": features.get("positive", np.zeros(len(cx), bool))[keep],
         "intensity_bin": features.get("intensity_bin", np.zeros(len(cx), np.int8))[keep],
+        "nucleus_like": features.get("nucleus_like", np.ones(len(cx), bool))[keep],
     }
     arrays = {name: pa.array(values, type=COLUMNS[name]) for name, values in columns.items()}
     table = pa.table({**arrays, "contour": _outline_array(contours)}, schema=SCHEMA)

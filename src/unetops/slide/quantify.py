@@ -272,7 +272,16 @@ def _draw_nuclei(crop: np.ndarray, table: pa.Table, origin: tuple[float, float],
     return with_legend(out, [("positive", POSITIVE_RGB), ("negative", NEGATIVE_RGB)])
 
 
-SMALL_COLUMNS = ["x", "y", "area_um2", "positive", "intensity_bin", "dab_od_mean"]  # what the summary needs
+SMALL_COLUMNS = [
+    "x",
+    "y",
+    "area_um2",
+    "positive",
+    "intensity_bin",
+    "dab_od_mean",
+    "dab_od_nuclear",
+    "nucleus_like",
+]  # what the summary needs
 
 
 NUCLEI_SCHEMA = pa.schema([pa.field("id", pa.uint32()), *SCHEMA])  # nuclei.parquet: ids 1..N in file order
@@ -319,7 +328,9 @@ def _qc_crop(reader: SlideReader, grid: TileGrid, nuclei: Path, centre: tuple[fl
     return encode_image(_draw_nuclei(crop, inside, origin, grid.scale), ImageType.png)
 
 
-def slide_summary(table: pa.Table, config: QuantifyConfig, tissue_mm2: float) -> dict[str, Any]:
+def slide_summary(
+    table: pa.Table, config: QuantifyConfig, tissue_mm2: float, mpp: float | None = None
+) -> dict[str, Any]:
     """Counts, density per mm^2 of tissue, the Ki-67 index, H-score and Allred score of the whole slide."""
     count = table.num_rows
     features = {
@@ -329,8 +340,11 @@ def slide_summary(table: pa.Table, config: QuantifyConfig, tissue_mm2: float) ->
         "positive": table["positive"].to_numpy(zero_copy_only=False),
         "intensity_bin": table["intensity_bin"].to_numpy(),
         "dab_od_mean": table["dab_od_mean"].to_numpy(),
+        "dab_od_nuclear": table["dab_od_nuclear"].to_numpy(),
+        "nucleus_like": table["nucleus_like"].to_numpy(zero_copy_only=False),
     }
     summary = image_summary(features, (0, 0), config, None)
+    summary["positivity"] = config.positivity_rule(mpp)
     for key in ("area_mean", "area_median", "area_std"):
         summary[f"{key}_um2"] = summary.pop(key)
     summary.pop("excluded_at_border", None)
@@ -453,7 +467,7 @@ def finish_slide(
     nuclei = work / "nuclei.parquet"
     table, groups = _combine([(t.index, _tile_paths(work, t.index)[0]) for t in plan.tiles], nuclei, plan.region)
     tissue_mm2 = float(plan.analysed.sum()) * (plan.thumb_scale * plan.mpp0 / 1000) ** 2
-    summary = slide_summary(table, config, tissue_mm2)
+    summary = slide_summary(table, config, tissue_mm2, grid.mpp)
     positive = table["positive"].to_numpy(zero_copy_only=False)
     x, y = table["x"].to_numpy(), table["y"].to_numpy()
     counts = field_counts(x, y, positive, reader.info.dimensions, field_side(settings.hotspot_area_mm2, plan.mpp0))
