@@ -28,7 +28,7 @@ class QuantifyConfig(BaseModel):
     experimental: bool = False
     stains: StainVectors = Field(default_factory=StainVectors)
     positive_threshold: float = Field(
-        0.2, gt=0, description="nuclear DAB OD (core above surroundings) above which a nucleus is positive"
+        0.15, gt=0, description="nuclear DAB OD (core above surroundings) above which a nucleus is positive"
     )
     nuclear_rim_um: float = Field(
         1.0,
@@ -46,7 +46,7 @@ class QuantifyConfig(BaseModel):
         0.6, ge=0, le=1, description="the index is not measured when fewer of the objects found are nucleus-like"
     )
     intensity_cutoffs: tuple[float, float, float] = Field(
-        (0.2, 0.4, 0.6), description="DAB OD lower bounds of the 1+, 2+ and 3+ bins"
+        (0.15, 0.4, 0.6), description="nuclear DAB OD lower bounds of the 1+, 2+ and 3+ bins"
     )
     min_area: int = Field(15, ge=1, description="objects smaller than this (pixels) are removed")
     split_touching: bool = True
