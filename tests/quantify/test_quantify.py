@@ -104,6 +104,7 @@ def test_summary_hand_computed() -> None:
         "positive": np.array([True, False, True, True]),
         "intensity_bin": np.array([1, 0, 3, 2]),
         "dab_od_mean": np.array([0.3, 0.05, 0.7, 0.5]),
+        "dab_od_nuclear": np.array([0.3, 0.05, 0.7, 0.5]),
     }
     s = image_summary(features, (100, 100), KI67, pixel_size=1.0)
     assert s["nuclei"] == 4 and s["positive"] == 3 and s["ki67_index"] == 75.0
@@ -193,12 +194,10 @@ def test_masks_follow_the_dataset_mask_rule(tmp_path: Path) -> None:
 
 def test_an_index_that_cannot_be_computed_says_why() -> None:
     empty = {name: np.zeros(0, dtype) for name, dtype in (("id", int), ("area", float), ("touches_border", bool))}
-    stained = {**empty, "positive": np.zeros(0, bool), "intensity_bin": np.zeros(0, int), "dab_od_mean": np.zeros(0)}
+    stained = {**empty, "positive": np.zeros(0, bool), "intensity_bin": np.zeros(0, int), "dab_od_mean": np.zeros(0),
+               "dab_od_nuclear": np.zeros(0)}  # fmt: skip
     none_found = image_summary(stained, (10, 10), KI67, None)
-    assert (
-        math.isnan(none_found["ki67_index"])
-        and none_found["index_note"] == "no nuclei found, so the index is undefined"
-    )
+    assert math.isnan(none_found["ki67_index"]) and none_found["index_note"] == "index not measured: no nuclei found"
     grey = image_summary(
         {**empty, "id": np.arange(1, 3), "area": np.ones(2), "touches_border": np.zeros(2, bool)}, (10, 10), KI67, None
     )
@@ -212,6 +211,7 @@ def test_an_index_that_cannot_be_computed_says_why() -> None:
             "positive": np.ones(1, bool),
             "intensity_bin": np.ones(1, int),
             "dab_od_mean": np.ones(1),
+            "dab_od_nuclear": np.ones(1),
         },
         (10, 10),
         KI67,
@@ -247,7 +247,7 @@ def test_histograms_mark_the_threshold_and_cut_offs(tmp_path: Path) -> None:
     panels = histogram_panels([result.images[0].features], KI67, 0.5)
     assert (panels["nucleus area"].x_label, panels["nucleus area"].y_label) == ("area (um^2)", "nuclei")
     dab = panels["DAB per nucleus"]
-    assert dab.x_label == "mean DAB optical density" and dab.y_label == "nuclei"
+    assert dab.x_label == "nuclear DAB OD (core above surroundings)" and dab.y_label == "nuclei"
     assert [m.value for m in dab.marks] == [KI67.positive_threshold, *KI67.intensity_cutoffs]
     assert [m.label.split()[0] for m in dab.marks] == ["positive", "1+", "2+", "3+"]
 

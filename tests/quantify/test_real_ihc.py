@@ -53,7 +53,7 @@ def test_blue_nuclei_in_brown_cytoplasm_are_negative(ihc: np.ndarray) -> None:
 def test_brown_cytoplasm_taken_for_nuclei_gives_no_index(ihc: np.ndarray) -> None:
     """Objects outlined on the DAB are not nucleus-like: the index is not measured, and says why."""
     brown = stain_mask(ihc, 1) & ~stain_mask(ihc, 0)
-    _, features, summary = measure_image(ihc, brown, QuantifyConfig(), 0.5)
+    _, _, summary = measure_image(ihc, brown, QuantifyConfig(), 0.5)
     assert summary["nuclei"] > 100 and summary["nucleus_like_fraction"] < 0.3
     assert summary["index_status"] == "not measured" and np.isnan(summary["ki67_index"])
     assert "look like nuclei" in summary["index_note"]

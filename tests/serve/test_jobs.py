@@ -21,7 +21,7 @@ from unetops.sample.slide import write_synthetic_slide
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("data")
-    write_synthetic_slide(folder / "cases" / "slide.svs")
+    write_synthetic_slide(folder / "cases" / "slide.svs", look="simple")
     (folder / "notes.txt").write_text("not a slide")
     (folder.parent / "outside.svs").write_bytes(b"II*\x00")
     return folder
