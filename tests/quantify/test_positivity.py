@@ -91,3 +91,22 @@ def test_a_refusing_source_gives_no_index() -> None:
     assert summary["index_status"] == "not measured" and "far outside" in summary["index_note"]
     _, _, accepted = measure_image(tile.image, Nuclei(tile.mask), QuantifyConfig(), 0.5)
     assert accepted["index_status"] == "measured" and accepted["positivity"].startswith("nuclear DAB")
+
+
+def test_objects_unlike_nuclei_never_count() -> None:
+    """A brown sliver along a membrane that passed the model is left out of the index, not counted positive."""
+    from unetops.quantify.summary import image_summary
+
+    features = {
+        "id": np.arange(1, 6),
+        "area": np.full(5, 40.0),
+        "touches_border": np.zeros(5, bool),
+        "positive": np.array([True, False, False, False, True]),
+        "intensity_bin": np.array([2, 0, 0, 0, 3]),
+        "dab_od_mean": np.array([0.5, 0.1, 0.1, 0.1, 0.8]),
+        "dab_od_nuclear": np.array([0.5, 0.0, 0.0, 0.0, 0.6]),
+        "nucleus_like": np.array([True, True, True, True, False]),
+    }
+    summary = image_summary(features, (100, 100), QuantifyConfig(), 0.5)
+    assert summary["positive"] == 1 and summary["negative"] == 3 and summary["not_nucleus_like"] == 1
+    assert summary["ki67_index"] == pytest.approx(25.0) and summary["nucleus_like_fraction"] == pytest.approx(0.8)

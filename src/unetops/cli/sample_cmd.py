@@ -21,7 +21,11 @@ def sample(
     out: Path = typer.Argument(..., help="Folder to write source/ and truth/ into."),
     tiles: int = typer.Option(24, min=14, help="Number of tiles (14 or more plants every problem)."),
     seed: int = typer.Option(0, min=0, help="Random seed; the same seed gives the same bytes."),
-    nuclei: int = typer.Option(None, min=0, help="Nuclei per tile (attempted); default 40, or 80 with --crowded."),
+    nuclei: int = typer.Option(
+        None,
+        min=0,
+        help="Nuclei per tile (attempted) of --look simple (default 40) and --crowded (80); tissue sets its own.",
+    ),
     crowded: bool = typer.Option(
         False, help="Instead: clean 256 x 256 tiles of clustered, touching nuclei with instance-label masks."
     ),

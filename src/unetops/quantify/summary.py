@@ -74,20 +74,24 @@ def image_summary(
     if "positive" not in features:
         summary["index_note"] = "grayscale image: no DAB stain to measure, so no Ki-67 index (it needs RGB brightfield)"
         return summary
-    positive = features["positive"][keep]
     like = features.get("nucleus_like", np.ones(len(keep), bool))[keep]
-    bins = features["intensity_bin"][keep]
-    percent = {b: (100.0 * float((bins == b).mean()) if count else 0.0) for b in (1, 2, 3)}
-    positive_percent = 100.0 * float(positive.mean()) if count else math.nan
-    mean_positive_od = float(features["dab_od_nuclear"][keep][positive].mean()) if positive.any() else 0.0
+    scored = keep & features.get("nucleus_like", np.ones(len(keep), bool))  # objects unlike nuclei never count
+    scored_count = int(scored.sum())
+    positive = features["positive"][scored]
+    bins = features["intensity_bin"][scored]
+    scored_area = features["area"][scored].astype(float)
+    percent = {b: (100.0 * float((bins == b).mean()) if scored_count else 0.0) for b in (1, 2, 3)}
+    positive_percent = 100.0 * float(positive.mean()) if scored_count else math.nan
+    mean_positive_od = float(features["dab_od_nuclear"][scored][positive].mean()) if positive.any() else 0.0
     intensity_score = int(np.searchsorted(np.asarray(config.intensity_cutoffs), mean_positive_od, side="right"))
-    proportion_score = allred_proportion(positive_percent if count else 0.0)
+    proportion_score = allred_proportion(positive_percent if scored_count else 0.0)
     summary.update(
         {
             "positive": int(positive.sum()),
-            "negative": int(count - positive.sum()),
+            "negative": int(scored_count - positive.sum()),
+            "not_nucleus_like": count - scored_count,
             "ki67_index": positive_percent,
-            "area_index": 100.0 * float(area[positive].sum() / area.sum()) if count else math.nan,
+            "area_index": 100.0 * float(scored_area[positive].sum() / scored_area.sum()) if scored_count else math.nan,
             "h_score": percent[1] + 2 * percent[2] + 3 * percent[3],
             "percent_1plus": percent[1],
             "percent_2plus": percent[2],
