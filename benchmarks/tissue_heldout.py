@@ -61,7 +61,9 @@ def main() -> None:
     rules_on_true_outlines(tiles, config)
     segmenter = Segmenter(load_model(args.model, "onnx"))
     f1, pq, count_error, positivity = [], [], [], []
-    found = {"true": 0, "true_positive": 0, "pred": 0, "pred_positive": 0, "tumour": 0, "tumour_positive": 0}
+    found = dict.fromkeys(
+        ("true", "true_positive", "pred", "pred_positive", "pred_scored", "tumour", "tumour_positive"), 0
+    )
     false_on_brown, brown_mm2 = 0, 0.0
     for tile in tiles:
         labels, features, summary = measure_image(tile.image, Nuclei.of(segmenter.segment(tile.image)), config, MPP)
@@ -79,13 +81,14 @@ def main() -> None:
         found["tumour_positive"] += sum(n.positive for n in tumour)
         found["pred"] += summary["nuclei"]
         found["pred_positive"] += summary.get("positive", 0)
+        found["pred_scored"] += summary.get("positive", 0) + summary.get("negative", 0)
         brown = np.isin(tile.compartments, (CYTOPLASM, MEMBRANE))
         rows, cols = features["centroid_y"].astype(int), features["centroid_x"].astype(int)
         false_on_brown += int(brown[rows, cols].sum())
         brown_mm2 += brown.sum() * (MPP / 1000) ** 2
     truth_index = 100 * found["true_positive"] / found["true"]
     tumour_index = 100 * found["tumour_positive"] / found["tumour"]
-    index = 100 * found["pred_positive"] / max(found["pred"], 1)
+    index = 100 * found["pred_positive"] / max(found["pred_scored"], 1)
     print(f"held-out tiles: {len(tiles)} (256 x 256 at {MPP} um/px), {found['true']} true nuclei")
     print(f"object F1 {np.mean(f1):.3f}   PQ {np.mean(pq):.3f}   count error {100 * np.mean(count_error):.1f}%")
     print(f"Ki-67 index {index:.1f}%: truth {truth_index:.1f}% over all nuclei ({index - truth_index:+.1f} pp), "

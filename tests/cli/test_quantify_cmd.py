@@ -40,7 +40,9 @@ def test_quantify_from_masks_and_from_a_model(tiny_model: Path, tmp_path: Path) 
         terminal_width=200,
     )
     assert by_model.exit_code == 0, by_model.output
-    assert "experimental" in by_model.output and (tmp_path / "m" / "nuclei.csv").is_file()
+    assert "HER2" in by_model.output and "Ki-67" not in by_model.output  # a membrane marker's own column
+    assert "her2_score" in json.loads((tmp_path / "m" / "images.json").read_text())["images"][0]
+    assert (tmp_path / "m" / "nuclei.csv").is_file()
     assert runner.invoke(app, ["quantify", str(tmp_path / "in"), "-o", str(tmp_path / "x")]).exit_code != 0
 
 

@@ -25,7 +25,9 @@ KI67 = load_profile("ki67")
 def test_shipped_profiles() -> None:
     loaded = {name: load_profile(name) for name in PROFILES}
     assert all(p.name == name for name, p in loaded.items())
-    assert loaded["her2"].experimental and not loaded["ki67"].experimental
+    assert not any(p.experimental for p in loaded.values())
+    assert loaded["her2"].compartment == "membrane"  # HER2 is scored by membrane, the others by nucleus
+    assert {loaded[name].compartment for name in ("ki67", "er", "pr")} == {"nucleus"}
 
 
 def test_profile_errors(tmp_path: Path) -> None:

@@ -241,3 +241,20 @@ def test_an_instance_models_nuclei_are_measured_on_a_slide(svs_slide: SyntheticS
     assert np.median(np.abs(drawn - area) / area) < 0.1  # whole, from its outline
     columns, rows = np.round(nuclei["x"].to_numpy()).astype(int), np.round(nuclei["y"].to_numpy()).astype(int)
     assert (labels[rows, columns] == nuclei["id"].to_numpy()).mean() > 0.9  # each under its own centroid
+
+
+def test_a_membrane_marker_slide_gets_a_her2_score(tmp_path: Path) -> None:
+    from unetops.quantify.membrane import SCORE_NAMES
+    from unetops.sample.slide import write_synthetic_slide
+
+    slide = write_synthetic_slide(tmp_path / "her2.svs", width=1024, height=1024, seed=3, marker="her2")
+    masks = precomputed_masks(slide.truth_mask)
+    settings = QUICK.model_copy(update={"qc_fields": 0})
+    summary = quantify_slide(slide.path, masks, tmp_path / "out", load_profile("her2"), masks_id="truth",
+                             settings=settings)["summary"]  # fmt: skip
+    assert summary["her2_score"] in SCORE_NAMES and "ki67_index" not in summary
+    shares = [summary[f"membrane_percent_{k}"] for k in ("0", "1plus", "2plus", "3plus")]
+    assert sum(shares) == pytest.approx(100) and shares[1] + shares[2] + shares[3] > 10  # membranes found
+    assert summary["positivity"].startswith("membrane")
+    nuclei = pq.read_table(tmp_path / "out" / "her2" / "nuclei.parquet")
+    assert set(nuclei["membrane_score"].to_pylist()) <= {0, 1, 2, 3}

@@ -47,3 +47,8 @@ def progress_bar(
     ) as progress:
         task = progress.add_task(description, total=None)
         yield (lambda total: progress.update(task, total=total)), (lambda n: progress.advance(task, n))
+
+
+def number_cell(value: float | None, digits: int = 1) -> str:
+    """A table cell for a number that may be missing or NaN (not measured)."""
+    return "n/a" if value is None or value != value else f"{value:.{digits}f}"

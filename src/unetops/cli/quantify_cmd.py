@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from unetops.cli.batch import SCHEDULER_OPTION, WORKERS_OPTION, batch_client
-from unetops.cli.console import console, err_console, progress_bar
+from unetops.cli.console import console, err_console, number_cell, progress_bar
 from unetops.cli.options import field_default
 from unetops.imageio.inputs import expand_inputs
 from unetops.model.backends import Backend
@@ -66,7 +66,9 @@ def quantify(
     longest = max((len(q.name) for q in result.images), default=5)
     table = Table(title=f"profile {config.name}", title_justify="left")
     table.add_column("image", no_wrap=True, min_width=longest)  # names stay whole, however narrow the terminal
-    for column in ("nuclei", "positive", "Ki-67 index %", "H-score", "Allred", "flag"):
+    membrane = config.compartment == "membrane"
+    for column in ("nuclei", "positive", *(("HER2", "3+ %") if membrane else ("Ki-67 index %", "Allred")), "H-score",
+                   "flag"):  # fmt: skip
         table.add_column(column)
     notes: list[str] = []
     for q in result.images:
@@ -75,14 +77,16 @@ def quantify(
         for text in ([s["index_note"]] if "index_note" in s else []) + q.warnings:
             notes.append(f"{q.name}: {text}")
             flags.append(f"note {len(notes)}")
-        index = s.get("ki67_index", float("nan"))
+        if membrane:
+            stained = (str(s.get("her2_score", "n/a")), number_cell(s.get("membrane_percent_3plus")))
+        else:
+            stained = (number_cell(s.get("ki67_index")), str(s.get("allred_total", "")))
         table.add_row(
             q.name,
             str(s["nuclei"]),
             str(s.get("positive", "")),
-            "n/a" if index != index else f"{index:.1f}",
+            *stained,
             f"{s.get('h_score', float('nan')):.0f}",
-            str(s.get("allred_total", "")),
             ", ".join(flags),
         )
     console.print(table)

@@ -9,6 +9,7 @@ import typer
 from unetops.cli.console import console
 from unetops.sample import write_crowded_sample, write_sample
 from unetops.sample.source import Look
+from unetops.sample.tissue import MARKERS
 
 
 def _look(look: str) -> Look:
@@ -53,16 +54,25 @@ def sample_slide(
     seed: int = typer.Option(0, min=0, help="Random seed; the same seed gives the same slide."),
     fmt: str = typer.Option("svs", "--format", help="svs (Aperio-like, OpenSlide) or ome-tiff."),
     look: str = typer.Option("tissue", help="tissue (realistic IHC tissue) or simple (round nuclei)."),
+    marker: str = typer.Option("ki67", help="Tissue look's marker: ki67, er, pr (nuclear) or her2 (membranes)."),
 ) -> None:
     """Write a synthetic pyramidal IHC slide with tissue, glass and a planted Ki-67 hot spot, and its truth."""
     from unetops.sample.slide import write_synthetic_slide
 
     if fmt not in ("svs", "ome-tiff"):
         raise typer.BadParameter("choose svs or ome-tiff", param_hint="--format")
-    slide = write_synthetic_slide(path, width=width, height=height, mpp=mpp, seed=seed, fmt=fmt, look=_look(look))
+    if marker not in MARKERS:
+        raise typer.BadParameter(f"choose {', '.join(MARKERS)}", param_hint="--marker")
+    slide = write_synthetic_slide(
+        path, width=width, height=height, mpp=mpp, seed=seed, fmt=fmt, look=_look(look), marker=marker
+    )
     x, y, side, _ = slide.hotspot
     console.print(f"wrote {slide.path} ({width} x {height} px at {mpp} um/px, {slide.tissue_tiles} tissue tiles)")
     console.print(f"  truth: {slide.nuclei} nuclei, Ki-67 index {slide.ki67_index:.1f}% "
                   f"({slide.tumour_nuclei} tumour nuclei: {slide.tumour_index:.1f}%); planted hot spot at "
                   f"x {x}, y {y} ({side} px square, index {slide.hotspot_index:.1f}%)")  # fmt: skip
+    if slide.marker == "her2":
+        console.print(
+            f"  HER2: each cell's membrane score (0-3) is in {slide.truth_nuclei.name}, column membrane_score"
+        )
     console.print(f"  truth files: {slide.truth_mask.name} (mask), {slide.truth_nuclei.name} (nuclei)")

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from unetops.cli.batch import SCHEDULER_OPTION, WORKERS_OPTION, batch_client
-from unetops.cli.console import console, err_console, progress_bar
+from unetops.cli.console import console, err_console, number_cell, progress_bar
 from unetops.cli.options import field_option
 from unetops.slide.settings import SlideSettings
 from unetops.storage import location
@@ -136,14 +136,16 @@ def quantify(
                     result.failed.append((job.slide, exc.render()))
 
     table = Table(title=f"profile {config.name}", title_justify="left")
-    for column in ("slide", "nuclei", "positive", "index %", "H-score", "Allred", "hot spot %", "per mm2"):
+    index_column = "HER2" if config.compartment == "membrane" else "index %"
+    for column in ("slide", "nuclei", "positive", index_column, "H-score", "Allred", "hot spot %", "per mm2"):
         table.add_column(column, no_wrap=column == "slide")
     for slide, document in result.documents.items():
         s, hot = document["summary"], document["hotspot"]
         table.add_row(
-            slide.name, str(s["nuclei"]), str(s.get("positive", "")), _number(s.get("ki67_index")),
-            _number(s.get("h_score"), 0), str(s.get("allred_total", "")), _number(hot["index"] if hot else None),
-            _number(s.get("density_per_mm2"), 0),
+            slide.name, str(s["nuclei"]), str(s.get("positive", "")),
+            s.get("her2_score", number_cell(s.get("ki67_index"))),
+            number_cell(s.get("h_score"), 0), str(s.get("allred_total", "")),
+            number_cell(hot["index"] if hot else None), number_cell(s.get("density_per_mm2"), 0),
         )  # fmt: skip
         for warning in document["warnings"]:
             err_console.print(f"[yellow]warning[/] {escape(slide.name)}: {escape(warning)}", highlight=False)
@@ -151,7 +153,3 @@ def quantify(
     console.print(f"results in {out}/<slide>/: summary.json, nuclei.parquet, nuclei.geojson and hotspot.geojson "
                   "(QuPath: File > Import objects), heatmap.png, tissue.png, mask.ome.tif, qc/")  # fmt: skip
     report_failures(result.failed)
-
-
-def _number(value: float | None, digits: int = 1) -> str:
-    return "n/a" if value is None or value != value else f"{value:.{digits}f}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -27,6 +28,11 @@ class QuantifyConfig(BaseModel):
     description: str = ""
     experimental: bool = False
     stains: StainVectors = Field(default_factory=StainVectors)
+    compartment: Literal["nucleus", "membrane"] = Field(
+        "nucleus",
+        description="what the marker stains: nucleus (Ki-67, ER, PR: a nuclear index) or membrane (HER2: each "
+        "cell's membrane ring and the 0 / 1+ / 2+ / 3+ score)",
+    )
     positive_threshold: float = Field(
         0.15, gt=0, description="nuclear DAB OD (core above surroundings) above which a nucleus is positive"
     )
@@ -48,6 +54,23 @@ class QuantifyConfig(BaseModel):
     intensity_cutoffs: tuple[float, float, float] = Field(
         (0.15, 0.4, 0.6), description="nuclear DAB OD lower bounds of the 1+, 2+ and 3+ bins"
     )
+    cell_radius_um: float = Field(
+        8.0, gt=0, description="membrane: a cell is its nucleus grown by up to this much (um), never into a neighbour"
+    )
+    membrane_max_width_um: float = Field(
+        4.0, gt=0, description="membrane: DAB ridges narrower than this (um) are membrane; wider stain is cytoplasm"
+    )
+    membrane_cutoffs: tuple[float, float] = Field(
+        (0.08, 0.25),
+        description="membrane: DAB OD of a membrane ridge from which a sector is stained (faint) and a "
+        "ring is intense (chosen in benchmarks/her2_membrane.py)",
+    )
+    membrane_complete: float = Field(
+        0.6, gt=0, le=1, description="membrane: a ring is complete when this fraction of it is stained"
+    )
+    membrane_partial: float = Field(
+        0.2, gt=0, le=1, description="membrane: a cell is stained at all (1+) when this fraction of its ring is"
+    )
     min_area: int = Field(15, ge=1, description="objects smaller than this (pixels) are removed")
     split_touching: bool = True
     min_distance: int = Field(4, ge=1, description="watershed: minimum distance between nucleus centres (pixels)")
@@ -61,16 +84,37 @@ class QuantifyConfig(BaseModel):
             raise ValueError("intensity_cutoffs must increase (1+ < 2+ < 3+)")
         return self
 
+    @model_validator(mode="after")
+    def _ordered_membrane_cutoffs(self) -> QuantifyConfig:
+        if not self.membrane_cutoffs[0] < self.membrane_cutoffs[1]:
+            raise ValueError("membrane_cutoffs must increase (faint < intense)")
+        return self
+
+    @staticmethod
+    def um_pixels(micrometres: float, pixel_size: float | None) -> int:
+        """A length in micrometres as whole pixels (at least 1; `ASSUMED_PIXEL_SIZE` when unknown)."""
+        return max(1, round(micrometres / (pixel_size or ASSUMED_PIXEL_SIZE)))
+
     def rim_pixels(self, pixel_size: float | None) -> int:
-        """The rim left out of the nuclear compartment, in pixels."""
-        return round(self.nuclear_rim_um / (pixel_size or ASSUMED_PIXEL_SIZE))
+        """The rim left out of the nuclear compartment, in pixels (0 when `nuclear_rim_um` is 0)."""
+        return self.um_pixels(self.nuclear_rim_um, pixel_size) if self.nuclear_rim_um else 0
 
     def ring_pixels(self, pixel_size: float | None) -> int:
-        """The ring around a nucleus its hematoxylin contrast is measured against, in pixels (at least 1)."""
-        return max(1, round(self.contrast_ring_um / (pixel_size or ASSUMED_PIXEL_SIZE)))
+        """The ring around a nucleus its hematoxylin contrast is measured against, in pixels."""
+        return self.um_pixels(self.contrast_ring_um, pixel_size)
 
     def positivity_rule(self, pixel_size: float | None) -> str:
-        """How a nucleus was called positive, in words for the report."""
+        """How a nucleus (or, for a membrane marker, a cell) was called positive, in words for the report."""
+        if self.compartment == "membrane":
+            faint, intense = self.membrane_cutoffs
+            return (
+                f"membrane: each nucleus grown by up to {self.cell_radius_um:g} um into its cell; in 16 sectors around "
+                f"it the strongest DAB ridge narrower than {self.membrane_max_width_um:g} um (above the cytoplasm); "
+                f"a sector is stained above {faint:g} OD, a ring complete when {100 * self.membrane_complete:.0f}% of "
+                f"it is, intense above {intense:g}; cells 3+ complete and intense, 2+ complete (or intense but "
+                f"incomplete), 1+ at least {100 * self.membrane_partial:.0f}% stained, else 0; the image's score by "
+                "ASCO/CAP (more than 10% of cells); nuclear and cytoplasmic DAB are not membrane"
+            )
         rim = f"{self.nuclear_rim_um:g} um" + ("" if pixel_size else f" (at an assumed {ASSUMED_PIXEL_SIZE} um/px)")
         return (
             f"nuclear DAB: mean DAB OD of the nucleus less a {rim} rim ({self.rim_pixels(pixel_size)} px), minus that "

@@ -1,6 +1,7 @@
 """Per-nucleus features: shape (scikit-image regionprops), intensity per channel, stain optical densities,
 the positive/negative call read from the nuclear compartment (the nucleus less its rim) with its 0/1+/2+/3+
-intensity bin, and whether the object looks like a nucleus (hematoxylin, shape)."""
+intensity bin, or for a membrane marker from the cell's membrane ring (`unetops.quantify.membrane`), and whether
+the object looks like a nucleus (hematoxylin, shape)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from skimage.segmentation import expand_labels, find_boundaries
 from unetops.preprocess.deconvolution import deconvolve
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.instances import touches_border
+from unetops.quantify.membrane import membrane_stains
 
 SHAPE_PROPERTIES = (
     "label", "centroid", "bbox", "area", "perimeter", "area_convex", "equivalent_diameter_area",
@@ -156,9 +158,14 @@ def nucleus_features(
     columns["touches_border"] = touches_border(labels)
     if channels.shape[2] == 3:
         columns.update(compartment_stains(labels, image, config, pixel_size))
-        columns["positive"] = columns["dab_od_nuclear"] > config.positive_threshold
-        columns["intensity_bin"] = intensity_bins(columns["dab_od_nuclear"], config.intensity_cutoffs)
         columns["nucleus_like"] = columns["hematoxylin_contrast"] >= config.min_hematoxylin_contrast
+        if config.compartment == "membrane":  # HER2: the cell's membrane, not its nucleus, carries the stain
+            columns.update(membrane_stains(labels, deconvolve(image, config.stains)[1], config, pixel_size))
+            columns["positive"] = columns["membrane_score"] >= 1
+            columns["intensity_bin"] = columns["membrane_score"]
+        else:
+            columns["positive"] = columns["dab_od_nuclear"] > config.positive_threshold
+            columns["intensity_bin"] = intensity_bins(columns["dab_od_nuclear"], config.intensity_cutoffs)
     if pixel_size is not None:
         for name in ("area", "convex_area"):
             if name in columns:

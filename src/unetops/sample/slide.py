@@ -22,7 +22,7 @@ import numpy as np
 from unetops.fileio import TEMPORARY_SUFFIX, atomic_write_text
 from unetops.sample.source import Look
 from unetops.sample.synthetic_ihc import synthetic_ihc_tile
-from unetops.sample.tissue import StainDraw, tissue_tile
+from unetops.sample.tissue import Marker, StainDraw, tissue_tile
 
 TILE = 256
 DOWNSAMPLES = (1, 4, 16)
@@ -47,7 +47,8 @@ class SyntheticSlide:
     hotspot_positive: int = 0
     tumour_nuclei: int = 0
     tumour_positive: int = 0
-    rows: list[tuple[float, float, int, str]] = field(default_factory=list, repr=False)
+    marker: str = "ki67"
+    rows: list[tuple[float, float, int, str, int | str]] = field(default_factory=list, repr=False)
 
     @property
     def ki67_index(self) -> float:
@@ -91,6 +92,7 @@ def write_synthetic_slide(
     hotspot_fraction: float = 0.7,
     hotspot_side: int = 1024,
     look: Look = "tissue",
+    marker: Marker = "ki67",
 ) -> SyntheticSlide:
     """Write a synthetic slide to `path` (and `<stem>_truth_mask.tif`, `<stem>_truth_nuclei.csv` beside it).
 
@@ -104,6 +106,7 @@ def write_synthetic_slide(
             planted hot spot.
         hotspot_side: side of the planted hot spot in level-0 pixels (placed on tissue).
         look: `tissue` (`tissue_tile` under one stain draw for the slide; `nuclei_per_tile` unused) or `simple`.
+        marker: the tissue look's marker (her2: membranes scored 0-3 per cell, in the truth's `membrane_score`).
     """
     import tifffile
 
@@ -126,6 +129,7 @@ def write_synthetic_slide(
         height,
         mpp,
         (int(left) * TILE, int(top) * TILE, side * TILE, side * TILE),
+        marker=marker if look == "tissue" else "ki67",
     )
     reduced = [np.zeros((height // d, width // d, 3), np.uint8) for d in DOWNSAMPLES[1:]]
     masks: dict[tuple[int, int], np.ndarray] = {}
@@ -137,7 +141,7 @@ def write_synthetic_slide(
                 if tissue[row, column]:
                     fraction = hotspot_fraction if hot[row, column] else positive_fraction
                     if look == "tissue":
-                        drawn = tissue_tile(tile_rng, mpp=mpp, positive_fraction=fraction, stain=stain)
+                        drawn = tissue_tile(tile_rng, mpp=mpp, positive_fraction=fraction, stain=stain, marker=marker)
                     else:
                         drawn = synthetic_ihc_tile(
                             tile_rng, nuclei=nuclei_per_tile, positive_fraction=fraction, radius=(4.0, 7.5)
@@ -146,7 +150,8 @@ def write_synthetic_slide(
                     slide.tissue_tiles += 1
                     for nucleus in drawn.nuclei:
                         x, y = column * TILE + nucleus.centroid_x, row * TILE + nucleus.centroid_y
-                        slide.rows.append((x, y, int(nucleus.positive), nucleus.cell_class))
+                        score = "" if nucleus.membrane_score is None else nucleus.membrane_score
+                        slide.rows.append((x, y, int(nucleus.positive), nucleus.cell_class, score))
                         slide.nuclei += 1
                         slide.positive += nucleus.positive
                         slide.tumour_nuclei += nucleus.cell_class == "tumour"
@@ -201,7 +206,7 @@ def write_synthetic_slide(
     truth_written.replace(slide.truth_mask)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["x", "y", "positive", "class"])
-    writer.writerows((round(x, 2), round(y, 2), p, c) for x, y, p, c in slide.rows)
+    writer.writerow(["x", "y", "positive", "class", "membrane_score"])
+    writer.writerows((round(x, 2), round(y, 2), *rest) for x, y, *rest in slide.rows)
     atomic_write_text(slide.truth_nuclei, buffer.getvalue())
     return slide

@@ -126,7 +126,9 @@ def tissue_tile(
     regions = _regions(rng, shape, px)
     stroma = ~regions["nest"] & ~regions["lumen"] & ~regions["fat"] & ~regions["glass"]
     centres, cells = _cells(rng, regions["nest"], px)
-    membrane = find_boundaries(cells, mode="inner") & regions["nest"]
+    # membranes of neighbouring cells together about 2 um wide
+    membrane = ndimage.binary_dilation(find_boundaries(cells, mode="inner"), iterations=max(1, round(0.5 * px)))
+    membrane &= regions["nest"]
     labels = np.zeros(shape, np.int32)
     conc = np.zeros((3, *shape), np.float32)  # hematoxylin, eosin, DAB
     chromatin = 1.0 + 0.25 * smooth_noise(rng, shape, 0.6 * px)
@@ -140,11 +142,18 @@ def tissue_tile(
     conc[2] = np.where(cells > 0, cell_dab[cells], 0.0)
     conc[2] += np.where(stroma, rng.uniform(0, 0.08) * np.clip(1 + smooth_noise(rng, shape, 8 * px), 0, None), 0)
     if MARKERS[marker] == "membrane":
-        score = rng.choice(4, size=len(centres) + 1, p=rng.dirichlet(np.ones(4)))
+        # scores in patches, as HER2 is expressed (heterogeneity is regional): a smooth field cut at drawn shares
+        field = smooth_noise(rng, shape, 15 * px)[centres[:, 0].astype(int), centres[:, 1].astype(int)]
+        shares = np.cumsum(rng.dirichlet(np.ones(4)))[:3]
+        ranks = np.argsort(np.argsort(field)) / max(len(field), 1)
+        score = np.concatenate([[0], np.searchsorted(shares, ranks, side="right")])
         ring = np.asarray(HER2_MEMBRANE_OD)[score]
-        complete = rng.uniform(0.4, 1.0, len(centres) + 1)
+        # as ASCO/CAP defines the cell scores: 2+ and 3+ rings complete, 1+ rings faint and incomplete
+        complete = np.where(
+            score >= 2, rng.uniform(0.92, 1.0, len(centres) + 1), rng.uniform(0.2, 0.55, len(centres) + 1)
+        )
         broken = smooth_noise(rng, shape, 2 * px) > ndimage.gaussian_filter(complete[cells], 1) * 3 - 1.5
-        conc[2] = np.where(membrane & ~broken, ring[cells], conc[2])
+        conc[2] = np.where(membrane & ~broken, conc[2] + ring[cells], conc[2])  # on top of the cytoplasm
     else:
         ring, score = rng.uniform(0, 0.5) * rng.uniform(0.5, 1.0, len(centres) + 1), None
         conc[2] = np.where(membrane, np.maximum(conc[2], ring[cells]), conc[2])

@@ -281,6 +281,8 @@ SMALL_COLUMNS = [
     "dab_od_mean",
     "dab_od_nuclear",
     "nucleus_like",
+    "membrane_completeness",
+    "membrane_score",
 ]  # what the summary needs
 
 
@@ -331,7 +333,8 @@ def _qc_crop(reader: SlideReader, grid: TileGrid, nuclei: Path, centre: tuple[fl
 def slide_summary(
     table: pa.Table, config: QuantifyConfig, tissue_mm2: float, mpp: float | None = None
 ) -> dict[str, Any]:
-    """Counts, density per mm^2 of tissue, the Ki-67 index, H-score and Allred score of the whole slide."""
+    """Counts, density per mm^2 of tissue, the Ki-67 index, H-score and Allred score of the whole slide (for a
+    membrane marker, the HER2 score and its distribution)."""
     count = table.num_rows
     features = {
         "id": np.arange(1, count + 1),
@@ -342,6 +345,8 @@ def slide_summary(
         "dab_od_mean": table["dab_od_mean"].to_numpy(),
         "dab_od_nuclear": table["dab_od_nuclear"].to_numpy(),
         "nucleus_like": table["nucleus_like"].to_numpy(zero_copy_only=False),
+        "membrane_completeness": table["membrane_completeness"].to_numpy(),
+        "membrane_score": table["membrane_score"].to_numpy(),
     }
     summary = image_summary(features, (0, 0), config, None)
     summary["positivity"] = config.positivity_rule(mpp)
