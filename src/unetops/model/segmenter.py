@@ -88,7 +88,7 @@ class Segmenter:
             params = metadata.instances or InstanceParams()
             instances = instances_from_maps(maps, params.model_copy(update={"foreground_threshold": self.threshold}))
         mask = probabilities > self.threshold
-        refusals = input_refusals(descriptors, metadata.reference_stats)
+        refusals = input_refusals(image, descriptors, metadata.reference_stats, rgb_model)
         return Segmentation(image, ready, probabilities, mask, descriptors, warnings, instances, refusals)
 
 

@@ -43,3 +43,14 @@ def deconvolve(image: np.ndarray, stains: StainVectors) -> tuple[np.ndarray, np.
     concentrations = optical_density(image).reshape(-1, 3) @ inverse
     concentrations = np.clip(concentrations, 0, None).reshape(*image.shape[:2], 3)
     return concentrations[..., 0], concentrations[..., 1]
+
+
+def residual_fraction(image: np.ndarray, stains: StainVectors, min_od: float = 0.3) -> float:
+    """The third stain's share (eosin, for the shipped vectors) of all stain over the tissue pixels (total OD
+    above `min_od`) of a uint8 RGB image: near 0 for hematoxylin-DAB IHC, about 0.2 for H&E."""
+    od = optical_density(image).reshape(-1, 3)
+    tissue = od[od.sum(1) > min_od]
+    if not len(tissue):
+        return 0.0
+    concentrations = np.clip(tissue @ np.linalg.inv(stains.matrix()).astype(np.float32), 0, None).sum(0)
+    return float(concentrations[2] / max(concentrations.sum(), 1e-9))

@@ -71,6 +71,13 @@ class QuantifyConfig(BaseModel):
     membrane_partial: float = Field(
         0.2, gt=0, le=1, description="membrane: a cell is stained at all (1+) when this fraction of its ring is"
     )
+    max_eosin_fraction: float = Field(
+        0.15,
+        gt=0,
+        le=1,
+        description="no DAB index when the third stain (eosin) holds more of the tissue's stain than this: H&E, "
+        "not IHC (real H&E: 0.19-0.22; real IHC 0.00, generated IHC 0.11 at most; benchmarks/real_images.py)",
+    )
     min_area: int = Field(15, ge=1, description="objects smaller than this (pixels) are removed")
     split_touching: bool = True
     min_distance: int = Field(4, ge=1, description="watershed: minimum distance between nucleus centres (pixels)")

@@ -30,6 +30,7 @@ from unetops.imageio.masks import read_mask
 from unetops.imageio.types import ImageType
 from unetops.model.backends import Backend, LoadedModel
 from unetops.model.segmenter import Segmenter, worker_segmenter
+from unetops.preprocess.deconvolution import residual_fraction
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.features import nucleus_features
 from unetops.quantify.instances import Nuclei, nucleus_instances, outlines
@@ -169,8 +170,21 @@ def measure_image(
     """Instances, per-nucleus features and the image summary for one uint8 image and its nuclei (or mask)."""
     labels = nucleus_instances(nuclei, config)
     features = nucleus_features(labels, image, config, pixel_size)
-    refusals = nuclei.refusals if isinstance(nuclei, Nuclei) else []
+    refusals = [*(nuclei.refusals if isinstance(nuclei, Nuclei) else []), *stain_refusals(image, config)]
     return labels, features, image_summary(features, image.shape[:2], config, pixel_size, refusals)
+
+
+def stain_refusals(image: np.ndarray, config: QuantifyConfig) -> list[str]:
+    """Why an image's stain gives no DAB index: eosin in it (H&E, whose pink and purple deconvolve partly as DAB)."""
+    if image.ndim != 3 or image.shape[2] != 3:
+        return []
+    eosin = residual_fraction(image, config.stains)
+    if eosin <= config.max_eosin_fraction:
+        return []
+    return [
+        f"the image looks like H&E, not IHC: eosin holds {100 * eosin:.0f}% of the tissue's stain (IHC has almost "
+        f"none; limit {100 * config.max_eosin_fraction:.0f}%), and H&E's colours would be read as DAB"
+    ]
 
 
 def nucleus_rows(name: str, features: dict[str, np.ndarray]) -> list[dict[str, Any]]:
