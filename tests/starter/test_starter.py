@@ -14,8 +14,8 @@ from unetops.cli.app import app
 from unetops.cli.options import model_or_starter
 from unetops.model.backends import load_model
 from unetops.quantify.config import QuantifyConfig
-from unetops.quantify.heldout import held_out_figures, held_out_tiles
 from unetops.starter import CARD, starter_folder, starter_model
+from unetops.starter.heldout import held_out_figures, held_out_tiles
 
 runner = CliRunner()
 

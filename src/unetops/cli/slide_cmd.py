@@ -152,6 +152,8 @@ def quantify(
         )  # fmt: skip
         for warning in document["warnings"]:
             err_console.print(f"[yellow]warning[/] {escape(slide.name)}: {escape(warning)}", highlight=False)
+        if s.get("index_status") == "not measured":
+            err_console.print(f"[red]{escape(slide.name)}[/]: {escape(s['index_note'])}", highlight=False)
     console.print(table)
     console.print(f"results in {out}/<slide>/: summary.json, nuclei.parquet, nuclei.geojson and hotspot.geojson "
                   "(QuPath: File > Import objects), heatmap.png, tissue.png, mask.ome.tif, qc/")  # fmt: skip

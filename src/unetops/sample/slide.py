@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from unetops.fileio import TEMPORARY_SUFFIX, atomic_write_text
+from unetops.sample.artefacts import SlideArtefacts
 from unetops.sample.source import Look
 from unetops.sample.synthetic_ihc import synthetic_ihc_tile
 from unetops.sample.tissue import Marker, StainDraw, tissue_tile
@@ -48,7 +49,8 @@ class SyntheticSlide:
     tumour_nuclei: int = 0
     tumour_positive: int = 0
     marker: str = "ki67"
-    rows: list[tuple[float, float, int, str, int | str]] = field(default_factory=list, repr=False)
+    artefact_nuclei: int = 0  # nuclei under the fold, bubble or pen mark
+    rows: list[tuple[float, float, int, str, int | str, int]] = field(default_factory=list, repr=False)
 
     @property
     def ki67_index(self) -> float:
@@ -93,6 +95,7 @@ def write_synthetic_slide(
     hotspot_side: int = 1024,
     look: Look = "tissue",
     marker: Marker = "ki67",
+    artefacts: bool = True,
 ) -> SyntheticSlide:
     """Write a synthetic slide to `path` (and `<stem>_truth_mask.tif`, `<stem>_truth_nuclei.csv` beside it).
 
@@ -107,6 +110,8 @@ def write_synthetic_slide(
         hotspot_side: side of the planted hot spot in level-0 pixels (placed on tissue).
         look: `tissue` (`tissue_tile` under one stain draw for the slide; `nuclei_per_tile` unused) or `simple`.
         marker: the tissue look's marker (her2: membranes scored 0-3 per cell, in the truth's `membrane_score`).
+        artefacts: with the tissue look, a fold, an air bubble and a pen mark over the tissue (`SlideArtefacts`);
+            the truth's `artefact` column marks the nuclei they cover.
     """
     import tifffile
 
@@ -131,6 +136,10 @@ def write_synthetic_slide(
         (int(left) * TILE, int(top) * TILE, side * TILE, side * TILE),
         marker=marker if look == "tissue" else "ki67",
     )
+    rows_on, cols_on = np.nonzero(tissue)
+    box = (int(cols_on.min()) * TILE, int(rows_on.min()) * TILE, int(np.ptp(cols_on) + 1) * TILE,
+           int(np.ptp(rows_on) + 1) * TILE)  # fmt: skip
+    laid = SlideArtefacts.draw(np.random.default_rng([seed, 2]), box, mpp) if artefacts and look == "tissue" else None
     reduced = [np.zeros((height // d, width // d, 3), np.uint8) for d in DOWNSAMPLES[1:]]
     masks: dict[tuple[int, int], np.ndarray] = {}
 
@@ -147,11 +156,16 @@ def write_synthetic_slide(
                             tile_rng, nuclei=nuclei_per_tile, positive_fraction=fraction, radius=(4.0, 7.5)
                         )
                     pixels, masks[row, column] = drawn.image, drawn.mask
+                    covered = np.zeros(pixels.shape[:2], bool)
+                    if laid is not None:
+                        pixels, covered = laid.apply(pixels, column * TILE, row * TILE)
                     slide.tissue_tiles += 1
                     for nucleus in drawn.nuclei:
                         x, y = column * TILE + nucleus.centroid_x, row * TILE + nucleus.centroid_y
                         score = "" if nucleus.membrane_score is None else nucleus.membrane_score
-                        slide.rows.append((x, y, int(nucleus.positive), nucleus.cell_class, score))
+                        under = int(covered[int(nucleus.centroid_y), int(nucleus.centroid_x)])
+                        slide.artefact_nuclei += under
+                        slide.rows.append((x, y, int(nucleus.positive), nucleus.cell_class, score, under))
                         slide.nuclei += 1
                         slide.positive += nucleus.positive
                         slide.tumour_nuclei += nucleus.cell_class == "tumour"
@@ -161,6 +175,8 @@ def write_synthetic_slide(
                             slide.hotspot_positive += nucleus.positive
                 else:
                     pixels = _glass(tile_rng)
+                    if laid is not None:  # a pen mark goes on over the glass
+                        pixels = laid.apply(pixels, column * TILE, row * TILE)[0]
                 for level, downsample in zip(reduced, DOWNSAMPLES[1:], strict=True):
                     small = cv2.resize(pixels, (TILE // downsample, TILE // downsample), interpolation=cv2.INTER_AREA)
                     y, x = row * TILE // downsample, column * TILE // downsample
@@ -206,7 +222,7 @@ def write_synthetic_slide(
     truth_written.replace(slide.truth_mask)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["x", "y", "positive", "class", "membrane_score"])
+    writer.writerow(["x", "y", "positive", "class", "membrane_score", "artefact"])
     writer.writerows((round(x, 2), round(y, 2), *rest) for x, y, *rest in slide.rows)
     atomic_write_text(slide.truth_nuclei, buffer.getvalue())
     return slide

@@ -42,6 +42,7 @@ from unetops.imageio.types import ImageType
 from unetops.parallel import default_workers, in_background, limited_threads, pipelined, process_pool
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.instances import Nuclei
+from unetops.quantify.run import stain_refusals
 from unetops.quantify.summary import image_summary
 from unetops.slide import geojson
 from unetops.slide.describe import resolved_mpp
@@ -203,10 +204,12 @@ def inference_threads(workers: int) -> int:
 
 
 def _store_tile(job: tuple[Tile, np.ndarray, Nuclei], grid: TileGrid, config: QuantifyConfig, work: Path) -> None:
-    """Measure one segmented tile (pixels, nuclei) and keep its nuclei and core mask; the Parquet file, written
-    last, marks the tile done. Runs in a worker process."""
+    """Measure one segmented tile (pixels, nuclei) and keep its nuclei, its reasons to read no index and its core
+    mask; the Parquet file, written last, marks the tile done. Runs in a worker process."""
     tile, pixels, nuclei = job
     table, core = measure_tile(pixels, nuclei, tile, grid, config)
+    refusals = [*nuclei.refusals, *stain_refusals(pixels, config)]  # kept with the tile: a resumed run has them
+    table = table.replace_schema_metadata({REFUSALS_KEY: json.dumps(refusals)})
     table_path, mask_path = _tile_paths(work, tile.index)
     atomic_write_bytes(mask_path, encode_image(core, ImageType.png))
     temporary = table_path.with_name(f".{table_path.name}{TEMPORARY_SUFFIX}")
@@ -286,17 +289,22 @@ SMALL_COLUMNS = [
 ]  # what the summary needs
 
 
+REFUSALS_KEY = "unetops_refusals"  # a tile's reasons to read no index, in its Parquet file's metadata
 NUCLEI_SCHEMA = pa.schema([pa.field("id", pa.uint32()), *SCHEMA])  # nuclei.parquet: ids 1..N in file order
 
 
-def _combine(parts: list[tuple[int, Path]], target: Path, region: Any) -> tuple[pa.Table, dict[int, int]]:
+def _combine(
+    parts: list[tuple[int, Path]], target: Path, region: Any
+) -> tuple[pa.Table, dict[int, int], list[list[str]]]:
     """Append every tile's nuclei (inside `region`, if given) to one Parquet file, a row group per tile, with
     ids 1..N; returns the few columns the summary and the hot spot need (memory grows with the nuclei, not with
-    their outlines) and each tile's row group."""
-    kept, groups, first = [], {}, 1
+    their outlines), each tile's row group and each tile's reasons to read no index."""
+    kept, groups, first, refusals = [], {}, 1, []
     with pq.ParquetWriter(target, NUCLEI_SCHEMA) as writer:
         for index, part in parts:
             table = pq.read_table(part)
+            refusals.append(json.loads((table.schema.metadata or {}).get(REFUSALS_KEY.encode(), b"[]")))
+            table = table.replace_schema_metadata(None)
             if region is not None:
                 import shapely
 
@@ -310,7 +318,17 @@ def _combine(parts: list[tuple[int, Path]], target: Path, region: Any) -> tuple[
             groups[index] = len(groups)
             kept.append(table.select(SMALL_COLUMNS))
     small = pa.concat_tables(kept) if kept else SCHEMA.empty_table().select(SMALL_COLUMNS)
-    return small, groups
+    return small, groups, refusals
+
+
+def slide_refusals(per_tile: list[list[str]]) -> tuple[list[str], list[str]]:
+    """The slide's reasons to read no index (when more than half of its tiles have one: each kind once, with the
+    number of tiles), and otherwise warnings naming the tiles that had one."""
+    refused = sum(bool(reasons) for reasons in per_tile)
+    summarised = tile_warnings(per_tile)
+    if refused * 2 > len(per_tile):
+        return [f"{refused} of {len(per_tile)} tiles refused: " + "; ".join(summarised)], []
+    return [], [f"no index read from {text}" for text in summarised]
 
 
 def _inside(nuclei: Path, x: float, y: float, side: float) -> pa.Table:
@@ -331,7 +349,11 @@ def _qc_crop(reader: SlideReader, grid: TileGrid, nuclei: Path, centre: tuple[fl
 
 
 def slide_summary(
-    table: pa.Table, config: QuantifyConfig, tissue_mm2: float, mpp: float | None = None
+    table: pa.Table,
+    config: QuantifyConfig,
+    tissue_mm2: float,
+    mpp: float | None = None,
+    refusals: list[str] | tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Counts, density per mm^2 of tissue, the Ki-67 index, H-score and Allred score of the whole slide (for a
     membrane marker, the HER2 score and its distribution)."""
@@ -348,7 +370,7 @@ def slide_summary(
         "membrane_completeness": table["membrane_completeness"].to_numpy(),
         "membrane_score": table["membrane_score"].to_numpy(),
     }
-    summary = image_summary(features, (0, 0), config, None)
+    summary = image_summary(features, (0, 0), config, None, refusals)
     summary["positivity"] = config.positivity_rule(mpp)
     for key in ("area_mean", "area_median", "area_std"):
         summary[f"{key}_um2"] = summary.pop(key)
@@ -470,9 +492,11 @@ def finish_slide(
     """
     settings, config, grid, work = job.settings, job.config, plan.grid, job.work
     nuclei = work / "nuclei.parquet"
-    table, groups = _combine([(t.index, _tile_paths(work, t.index)[0]) for t in plan.tiles], nuclei, plan.region)
+    parts = [(t.index, _tile_paths(work, t.index)[0]) for t in plan.tiles]
+    table, groups, per_tile_refusals = _combine(parts, nuclei, plan.region)
+    refusals, refusal_warnings = slide_refusals(per_tile_refusals)
     tissue_mm2 = float(plan.analysed.sum()) * (plan.thumb_scale * plan.mpp0 / 1000) ** 2
-    summary = slide_summary(table, config, tissue_mm2, grid.mpp)
+    summary = slide_summary(table, config, tissue_mm2, grid.mpp, refusals)
     positive = table["positive"].to_numpy(zero_copy_only=False)
     x, y = table["x"].to_numpy(), table["y"].to_numpy()
     counts = field_counts(x, y, positive, reader.info.dimensions, field_side(settings.hotspot_area_mm2, plan.mpp0))
@@ -505,7 +529,7 @@ def finish_slide(
             "hotspot_note": None if hotspot else (
                 f"no field of {settings.hotspot_area_mm2:g} mm2 holds {settings.hotspot_min_nuclei} nuclei"
             ),
-            "warnings": tile_warnings(warnings),
+            "warnings": [*tile_warnings(warnings), *refusal_warnings],
             "fingerprint": plan.fingerprint,
         }  # fmt: skip
         atomic_write_text(staging / "summary.json", dump_json(_finite(document)))
