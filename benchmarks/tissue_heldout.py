@@ -8,7 +8,7 @@ nuclei per mm2 of pure cytoplasm and membrane (predicted nuclei whose centroid l
 pixel), and positivity accuracy of matched nuclei. Also the nucleus-likeness rule and the positivity rules on
 true outlines, the figures their defaults were chosen on (the best accuracy on these held-out tiles).
 
-    python benchmarks/tissue_heldout.py MODEL [--tiles 40] [--json figures.json]
+    python benchmarks/tissue_heldout.py MODEL [--tiles 40] [--json figures.json] [--spread 2]
 """
 
 from __future__ import annotations
@@ -57,9 +57,10 @@ def main() -> None:
     parser.add_argument("model")
     parser.add_argument("--tiles", type=int, default=40)
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--spread", type=float, default=1.0, help="stain ranges x this (2: other labs, scanners)")
     args = parser.parse_args()
     config = QuantifyConfig()
-    tiles = list(held_out_tiles(args.tiles))
+    tiles = list(held_out_tiles(args.tiles, spread=args.spread))
     rules_on_true_outlines(tiles, config)
     figures = held_out_figures(load_model(args.model, "onnx"), tiles, config, HELD_OUT_MPP)
     report(figures)

@@ -182,8 +182,8 @@ def stain_refusals(image: np.ndarray, config: QuantifyConfig) -> list[str]:
     if eosin <= config.max_eosin_fraction:
         return []
     return [
-        f"the image looks like H&E, not IHC: eosin holds {100 * eosin:.0f}% of the tissue's stain (IHC has almost "
-        f"none; limit {100 * config.max_eosin_fraction:.0f}%), and H&E's colours would be read as DAB"
+        f"the image looks like H&E, not IHC (eosin holds {100 * eosin:.0f}% of the tissue's stain, IHC almost none; "
+        f"limit {100 * config.max_eosin_fraction:.0f}%): H&E's colours would be read as DAB"
     ]
 
 

@@ -107,7 +107,7 @@ def synthetic_ihc_tile(
     """
     labels = np.zeros((height, width), dtype=np.int32)
     conc = np.zeros((3, height, width), dtype=np.float32)
-    conc[1] = 0.12 + 0.05 * smooth_noise(rng, (height, width), 6.0)  # eosin-stained stroma
+    conc[1] = 0.06 + 0.02 * smooth_noise(rng, (height, width), 6.0)  # faint pink background (IHC has little eosin)
     conc[0] = 0.03 + 0.015 * smooth_noise(rng, (height, width), 3.0)
     texture = 1.0 + 0.12 * smooth_noise(rng, (height, width), 1.2)
     truths: list[NucleusTruth] = []

@@ -40,17 +40,18 @@ class StainDraw:
     illumination: float  # amplitude of uneven illumination
 
     @classmethod
-    def draw(cls, rng: np.random.Generator) -> StainDraw:
-        """A lab's and scanner's draw: stain vectors turned a little, strengths within a factor of about 1.5."""
-        vectors = np.clip(STAIN_OD + rng.normal(0, 0.06, STAIN_OD.shape), 0.02, None)
+    def draw(cls, rng: np.random.Generator, spread: float = 1.0) -> StainDraw:
+        """A lab's and scanner's draw: stain vectors turned a little, strengths within a factor of about 1.5;
+        `spread` widens the ranges (2: labs and scanners further apart than the sample's)."""
+        vectors = np.clip(STAIN_OD + rng.normal(0, 0.06 * spread, STAIN_OD.shape), 0.02, None)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         return cls(
             vectors,
-            counterstain=float(rng.uniform(0.7, 1.3)),
-            dab=float(rng.uniform(0.8, 1.25)),
-            blur=float(rng.uniform(0.3, 1.1)),
-            jpeg_quality=int(rng.integers(70, 96)),
-            illumination=float(rng.uniform(0.0, 0.1)),
+            counterstain=float(1 + rng.uniform(-0.3, 0.3) * spread),
+            dab=float(1.025 + rng.uniform(-0.225, 0.225) * spread),
+            blur=float(rng.uniform(0.3, 0.3 + 0.8 * spread)),
+            jpeg_quality=int(rng.integers(max(40, 100 - round(30 * spread)), 96)),
+            illumination=float(rng.uniform(0.0, 0.1 * spread)),
         )
 
 

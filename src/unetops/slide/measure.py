@@ -22,7 +22,7 @@ COLUMNS = {
     "solidity": pa.float32(), "eccentricity": pa.float32(), "hematoxylin_od_mean": pa.float32(),
     "dab_od_mean": pa.float32(), "dab_od_nuclear": pa.float32(), "positive": pa.bool_(), "intensity_bin": pa.int8(),
     "nucleus_like": pa.bool_(), "membrane_od": pa.float32(), "membrane_completeness": pa.float32(),
-    "membrane_score": pa.int8(),  # membrane markers (HER2); NaN and 0 for nuclear ones
+    "membrane_score": pa.int8(),  # membrane markers (HER2); 0 for nuclear ones
     "contour": pa.list_(pa.list_(pa.float32(), 2)),
 }  # fmt: skip
 SCHEMA = pa.schema(COLUMNS)
@@ -77,8 +77,8 @@ def measure_tile(
         "positive": features.get("positive", np.zeros(len(cx), bool))[keep],
         "intensity_bin": features.get("intensity_bin", np.zeros(len(cx), np.int8))[keep],
         "nucleus_like": features.get("nucleus_like", np.ones(len(cx), bool))[keep],
-        "membrane_od": features.get("membrane_od", np.full(len(cx), np.nan))[keep],
-        "membrane_completeness": features.get("membrane_completeness", np.full(len(cx), np.nan))[keep],
+        "membrane_od": features.get("membrane_od", np.zeros(len(cx)))[keep],
+        "membrane_completeness": features.get("membrane_completeness", np.zeros(len(cx)))[keep],
         "membrane_score": features.get("membrane_score", np.zeros(len(cx), np.int8))[keep],
     }
     arrays = {name: pa.array(values, type=COLUMNS[name]) for name, values in columns.items()}
