@@ -49,6 +49,6 @@ def model_or_starter(model: str | None) -> str:
     from unetops.cli.console import err_console
     from unetops.starter import starter_model, starter_note
 
-    path = str(starter_model())
-    err_console.print(f"[yellow]{starter_note()}[/]", highlight=False, soft_wrap=True)
-    return path
+    path = starter_model()
+    err_console.print(f"[yellow]{starter_note(path)}[/]", highlight=False, soft_wrap=True)
+    return str(path)

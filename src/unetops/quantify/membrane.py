@@ -37,7 +37,7 @@ def cell_scores(intensity: np.ndarray, completeness: np.ndarray, config: Quantif
 def membrane_stains(
     labels: np.ndarray, dab: np.ndarray, config: QuantifyConfig, pixel_size: float | None
 ) -> dict[str, np.ndarray]:
-    """Per label 1..N: `membrane_od` (mean membrane DAB of the stained sectors, above the cytoplasm),
+    """Per label 1..N: `membrane_od` (mean DAB ridge of the stained sectors, above the cytoplasm),
     `membrane_completeness` (fraction of the ring's sectors stained) and `membrane_score` (0-3).
 
     Args:
@@ -50,7 +50,7 @@ def membrane_stains(
     cells = expand_labels(labels, config.um_pixels(config.cell_radius_um, pixel_size))
     # the cell less its nucleus and a 1 um halo (the nucleus's own DAB, blurred, is not membrane)
     nuclear = ndimage.distance_transform_edt(labels == 0) <= config.um_pixels(1.0, pixel_size)
-    territory = (cells > 0) & ~nuclear  # the cell less its nucleus and a 1 um halo (the nucleus's own DAB, blurred)
+    territory = (cells > 0) & ~nuclear
     rows, cols = np.nonzero(territory)
     owner = cells[rows, cols]
     px = pixel_size or ASSUMED_PIXEL_SIZE
@@ -63,13 +63,13 @@ def membrane_stains(
     centres = np.asarray(ndimage.center_of_mass(np.ones_like(dab), labels, np.arange(1, count + 1))).reshape(-1, 2)
     angle = np.arctan2(rows - centres[owner - 1, 0], cols - centres[owner - 1, 1])
     sector = ((angle + np.pi) / (2 * np.pi) * SECTORS).astype(int) % SECTORS
-    peak = np.full((count + 1, SECTORS), np.nan)
+    peak = np.full((count + 1, SECTORS), np.nan)  # each sector's strongest ridge (NaN: no pixel of the cell there)
     np.fmax.at(peak, (owner, sector), ridge[rows, cols])
-    excess = peak[1:]
-    present = ~np.isnan(excess)
-    stained = np.where(present, excess, -np.inf) > config.membrane_cutoffs[0]
+    peak = peak[1:]
+    present = ~np.isnan(peak)
+    stained = np.where(present, peak, -np.inf) > config.membrane_cutoffs[0]
     completeness = stained.sum(1) / np.maximum(present.sum(1), 1)
-    intensity = np.where(stained, excess, 0).sum(1) / np.maximum(stained.sum(1), 1)
+    intensity = np.where(stained, peak, 0).sum(1) / np.maximum(stained.sum(1), 1)
     return {
         "membrane_od": intensity,
         "membrane_completeness": completeness,

@@ -78,8 +78,8 @@ def image_summary(
     if "positive" not in features:
         summary["index_note"] = "grayscale image: no DAB stain to measure, so no Ki-67 index (it needs RGB brightfield)"
         return summary
-    like = features.get("nucleus_like", np.ones(len(keep), bool))[keep]
-    scored = keep & features.get("nucleus_like", np.ones(len(keep), bool))  # objects unlike nuclei never count
+    nucleus_like = features.get("nucleus_like", np.ones(len(keep), bool))
+    like, scored = nucleus_like[keep], keep & nucleus_like  # objects unlike nuclei never count
     reasons = [*refusals, *index_refusals(features, keep, config)]
     if config.compartment == "membrane":
         summary.update(membrane_summary(features, scored, count, config, pixel_size))

@@ -28,9 +28,9 @@ def starter_model() -> Path:
     return path
 
 
-def starter_note() -> str:
-    """What a command says when it falls back on the starter model."""
+def starter_note(path: Path) -> str:
+    """What a command says when it falls back on the starter model at `path`."""
     return (
-        f"no --model given: using the starter model ({starter_model()}), trained on generated IHC tissue only; "
+        f"no --model given: using the starter model ({path}), trained on generated IHC tissue only; "
         f"read its limits in {starter_folder() / CARD} before trusting a number, and train on your own slides"
     )
