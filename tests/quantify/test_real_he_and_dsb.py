@@ -20,7 +20,8 @@ from unetops.model.segmenter import Segmenter
 from unetops.preprocess.deconvolution import deconvolve
 from unetops.quantify.config import load_profile
 from unetops.quantify.instances import Nuclei, nucleus_instances
-from unetops.quantify.run import measure_image, stain_refusals
+from unetops.quantify.refusals import stain_refusals
+from unetops.quantify.run import measure_image
 from unetops.slide.readers import open_slide
 
 KI67 = load_profile("ki67")

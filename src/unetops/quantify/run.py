@@ -30,10 +30,10 @@ from unetops.imageio.masks import read_mask
 from unetops.imageio.types import ImageType
 from unetops.model.backends import Backend, LoadedModel
 from unetops.model.segmenter import Segmenter, worker_segmenter
-from unetops.preprocess.deconvolution import residual_fraction
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.features import nucleus_features
 from unetops.quantify.instances import Nuclei, nucleus_instances, outlines
+from unetops.quantify.refusals import image_refusals
 from unetops.quantify.summary import image_summary
 from unetops.storage import Location, is_remote, staged
 from unetops.visualize import Histogram, Mark, histogram_png, with_legend
@@ -170,21 +170,11 @@ def measure_image(
     """Instances, per-nucleus features and the image summary for one uint8 image and its nuclei (or mask)."""
     labels = nucleus_instances(nuclei, config)
     features = nucleus_features(labels, image, config, pixel_size)
-    refusals = [*(nuclei.refusals if isinstance(nuclei, Nuclei) else []), *stain_refusals(image, config)]
-    return labels, features, image_summary(features, image.shape[:2], config, pixel_size, refusals)
-
-
-def stain_refusals(image: np.ndarray, config: QuantifyConfig) -> list[str]:
-    """Why an image's stain gives no DAB index: eosin in it (H&E, whose pink and purple deconvolve partly as DAB)."""
-    if image.ndim != 3 or image.shape[2] != 3:
-        return []
-    eosin = residual_fraction(image, config.stains)
-    if eosin <= config.max_eosin_fraction:
-        return []
-    return [
-        f"the image looks like H&E, not IHC (eosin holds {100 * eosin:.0f}% of the tissue's stain, IHC almost none; "
-        f"limit {100 * config.max_eosin_fraction:.0f}%): H&E's colours would be read as DAB"
+    refusals = [
+        *(nuclei.refusals if isinstance(nuclei, Nuclei) else []),
+        *image_refusals(image, labels, config, pixel_size),
     ]
+    return labels, features, image_summary(features, image.shape[:2], config, pixel_size, refusals)
 
 
 def nucleus_rows(name: str, features: dict[str, np.ndarray]) -> list[dict[str, Any]]:

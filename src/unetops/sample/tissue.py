@@ -1,6 +1,7 @@
-"""One synthetic IHC tile that looks like tissue: tumour nests of cells (nucleus, cytoplasm, membrane), stroma
-with elongated nuclei, lymphocytes, lumen, fat and glass, stained per marker with nuclear, membranous,
-cytoplasmic and background DAB, under one slide's stain, blur, JPEG and illumination draw.
+"""One synthetic IHC tile that looks like tissue: tumour nests of cells (nucleus, cytoplasm, membrane), glands
+(a lumen ringed by columnar cells with elongated, palisading nuclei), stroma with elongated pale or dark nuclei,
+lymphocytes, lumen, fat and glass, stained per marker with nuclear, membranous, cytoplasmic and background DAB,
+under one slide's stain, blur, JPEG and illumination draw.
 
 Sizes are in micrometres and drawn at the output's pixel size. Pixels follow the Beer-Lambert model of
 `synthetic_ihc` (RGB = 255 * 10^-(C @ stain vectors)); the truth is exact: instance labels, each nucleus's class
@@ -57,9 +58,11 @@ class StainDraw:
 
 @dataclass(frozen=True)
 class TissueTile(SyntheticTile):
-    """A `SyntheticTile` with the compartment of each pixel (`NUCLEUS`, `CYTOPLASM`, `MEMBRANE`, else 0)."""
+    """A `SyntheticTile` with the compartment of each pixel (`NUCLEUS`, `CYTOPLASM`, `MEMBRANE`, else 0) and where
+    glands' columnar epithelium lies (True; the rest of the tumour is nests)."""
 
     compartments: np.ndarray | None = None
+    glands: np.ndarray | None = None
     marker: str = "ki67"
 
 
@@ -101,6 +104,41 @@ def _cells(rng: np.random.Generator, nest: np.ndarray, px: float) -> tuple[np.nd
     return centres, cells
 
 
+@dataclass(frozen=True)
+class Glands:
+    """Glands: lumens ringed by columnar epithelium. `cells` labels each cell (1..N, a sector of its ring) and
+    `nuclei` gives each cell's nucleus as (centre row, centre col, half length, half width, rotation)."""
+
+    cells: np.ndarray
+    lumen: np.ndarray
+    nuclei: np.ndarray
+
+
+def _glands(rng: np.random.Generator, shape: tuple[int, int], px: float) -> Glands:
+    """Up to two glands in half of the tiles: a lumen of 8-25 um radius, an epithelium 15-40 um tall of
+    cells 4-7 um wide side by side, each with an elongated nucleus near its base pointing at the lumen (colon,
+    endometrium, breast tubules: the crowded, palisading nuclei a model trained on round ones misses)."""
+    cells, lumen, nuclei = np.zeros(shape, np.int32), np.zeros(shape, bool), []
+    rows, cols = np.mgrid[: shape[0], : shape[1]]
+    for _ in range(int(rng.integers(1, 3)) if rng.random() < 0.5 else 0):
+        cy, cx = rng.uniform(0, shape[0]), rng.uniform(0, shape[1])
+        inner, height, width = rng.uniform(8, 25) * px, rng.uniform(15, 40) * px, rng.uniform(4, 7) * px
+        radius, theta = np.hypot(rows - cy, cols - cx), np.arctan2(rows - cy, cols - cx)
+        count = max(8, int(2 * np.pi * (inner + 0.5 * height) / width))
+        ring = (radius >= inner) & (radius < inner + height) & (cells == 0) & ~lumen
+        first = int(cells.max())
+        cells[ring] = first + 1 + ((theta[ring] + np.pi) / (2 * np.pi) * count).astype(int) % count
+        lumen |= (radius < inner) & (cells == 0)
+        angles = (np.arange(count) + 0.5) / count * 2 * np.pi - np.pi
+        at = inner + height * rng.uniform(0.5, 0.8, count)
+        half_width = np.minimum(rng.uniform(1.8, 2.8, count) * px, 0.45 * 2 * np.pi * at / count)
+        for angle, distance, across in zip(angles, at, half_width, strict=True):
+            # skimage's rotation turns the row axis; pi/2 - angle puts the long axis along the radius
+            nuclei.append((cy + distance * np.sin(angle), cx + distance * np.cos(angle),
+                           rng.uniform(3.5, 6.5) * px, across, np.pi / 2 - angle))  # fmt: skip
+    return Glands(cells, lumen, np.asarray(nuclei, float).reshape(-1, 5))
+
+
 def tissue_tile(
     rng: np.random.Generator,
     *,
@@ -125,11 +163,20 @@ def tissue_tile(
     px = 1.0 / mpp
     shape = (height, width)
     regions = _regions(rng, shape, px)
-    stroma = ~regions["nest"] & ~regions["lumen"] & ~regions["fat"] & ~regions["glass"]
+    glands = _glands(rng, shape, px)
+    epithelium = (glands.cells > 0) & ~regions["glass"]
+    for name in ("nest", "fat", "lumen"):
+        regions[name] &= ~epithelium & ~glands.lumen
+    regions["lumen"] |= glands.lumen & ~regions["glass"]
+    stroma = ~regions["nest"] & ~epithelium & ~regions["lumen"] & ~regions["fat"] & ~regions["glass"]
     centres, cells = _cells(rng, regions["nest"], px)
+    nest_cells = len(centres)
+    cells = np.where(epithelium, glands.cells + nest_cells, cells)
+    centres = np.concatenate([centres, glands.nuclei[:, :2]])
+    pixel = tuple(np.clip(centres.astype(int), 0, np.array(shape) - 1).T)  # a gland's nucleus may lie beyond
     # membranes of neighbouring cells together about 2 um wide
     membrane = ndimage.binary_dilation(find_boundaries(cells, mode="inner"), iterations=max(1, round(0.5 * px)))
-    membrane &= regions["nest"]
+    membrane &= cells > 0
     labels = np.zeros(shape, np.int32)
     conc = np.zeros((3, *shape), np.float32)  # hematoxylin, eosin, DAB
     chromatin = 1.0 + 0.25 * smooth_noise(rng, shape, 0.6 * px)
@@ -144,7 +191,7 @@ def tissue_tile(
     conc[2] += np.where(stroma, rng.uniform(0, 0.08) * np.clip(1 + smooth_noise(rng, shape, 8 * px), 0, None), 0)
     if MARKERS[marker] == "membrane":
         # scores in patches, as HER2 is expressed (heterogeneity is regional): a smooth field cut at drawn shares
-        field = smooth_noise(rng, shape, 15 * px)[centres[:, 0].astype(int), centres[:, 1].astype(int)]
+        field = smooth_noise(rng, shape, 15 * px)[pixel]
         shares = np.cumsum(rng.dirichlet(np.ones(4)))[:3]
         ranks = np.argsort(np.argsort(field)) / max(len(field), 1)
         score = np.concatenate([[0], np.searchsorted(shares, ranks, side="right")])
@@ -192,10 +239,16 @@ def tissue_tile(
 
     nuclear = MARKERS[marker] == "nuclear"
     for index, centre in enumerate(centres, start=1):
-        major = rng.uniform(3.5, 7.5) * px
-        offset = rng.normal(0, 1.0 * px, 2)
-        add(centre + offset, (major, major * rng.uniform(0.7, 1.0)), rng.uniform(0, np.pi), "tumour", (0.4, 0.8),
-            positive_fraction if nuclear else 0.0, None if score is None else int(score[index]))  # fmt: skip
+        if index <= nest_cells:
+            major = rng.uniform(3.5, 7.5) * px
+            axes, angle = (major, major * rng.uniform(0.7, 1.0)), rng.uniform(0, np.pi)
+            centre = centre + rng.normal(0, 1.0 * px, 2)
+        elif regions["glass"][pixel[0][index - 1], pixel[1][index - 1]]:
+            continue
+        else:  # a columnar cell of a gland
+            axes, angle = tuple(glands.nuclei[index - nest_cells - 1, 2:4]), glands.nuclei[index - nest_cells - 1, 4]
+        add(centre, axes, angle, "tumour", (0.4, 0.8), positive_fraction if nuclear else 0.0,
+            None if score is None else int(score[index]))  # fmt: skip
     stroma_mm2 = stroma.sum() * (mpp / 1000) ** 2
     orientation = np.pi * smooth_noise(rng, shape, 40 * px)
     where = np.argwhere(stroma)
@@ -203,7 +256,7 @@ def tissue_tile(
         for r, c in where[rng.integers(len(where), size=rng.poisson(stroma_mm2 * rng.uniform(400, 1200)))]:
             major = rng.uniform(5, 9) * px
             axes = (major, major * rng.uniform(0.22, 0.4))
-            add((r, c), axes, orientation[r, c] + rng.normal(0, 0.2), "stroma", (0.45, 0.8),
+            add((r, c), axes, orientation[r, c] + rng.normal(0, 0.2), "stroma", (0.25, 0.8),
                 0.1 * positive_fraction if nuclear else 0.0)  # fmt: skip
         spots = where[rng.integers(len(where), size=rng.poisson(stroma_mm2 * rng.uniform(200, 2500)))]
         clustered = rng.random(len(spots)) < 0.5
@@ -223,4 +276,4 @@ def tissue_tile(
     rgb = cv2.GaussianBlur(np.clip(rgb, 0, 255).astype(np.uint8), (0, 0), stain.blur)
     encoded = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, stain.jpeg_quality])[1]
     image = np.ascontiguousarray(cv2.imdecode(encoded, cv2.IMREAD_COLOR)[..., ::-1])
-    return TissueTile(image, labels, tuple(truths), compartments.astype(np.uint8), marker)
+    return TissueTile(image, labels, tuple(truths), compartments.astype(np.uint8), epithelium, marker)

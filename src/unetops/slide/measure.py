@@ -13,6 +13,7 @@ import pyarrow as pa
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.features import nucleus_features
 from unetops.quantify.instances import Nuclei, nucleus_instances
+from unetops.quantify.refusals import image_refusals
 from unetops.slide.tiles import Tile, TileGrid
 
 TileMasks = Callable[[np.ndarray, Tile], Nuclei]  # (tile pixels, tile) -> the tile's nuclei
@@ -49,8 +50,9 @@ def _outline_array(contours: list[np.ndarray]) -> pa.Array:
 
 def measure_tile(
     pixels: np.ndarray, nuclei: Nuclei, tile: Tile, grid: TileGrid, config: QuantifyConfig
-) -> tuple[pa.Table, np.ndarray]:
-    """The tile's nuclei whose centroid lies in the tile's core, and the core's mask (uint8 0/255)."""
+) -> tuple[pa.Table, np.ndarray, list[str]]:
+    """The tile's nuclei whose centroid lies in the tile's core, the core's mask (uint8 0/255) and the tile's
+    reasons to read no index from it (`image_refusals`)."""
     labels = nucleus_instances(nuclei, config)
     features = nucleus_features(labels, pixels, config, grid.mpp, detailed=False)
     cx, cy = features["centroid_x"], features["centroid_y"]
@@ -84,4 +86,4 @@ def measure_tile(
     arrays = {name: pa.array(values, type=COLUMNS[name]) for name, values in columns.items()}
     table = pa.table({**arrays, "contour": _outline_array(contours)}, schema=SCHEMA)
     core = np.where(nuclei.mask[lo:hi, lo:hi], 255, 0).astype(np.uint8)
-    return table, core
+    return table, core, image_refusals(pixels, labels, config, grid.mpp)

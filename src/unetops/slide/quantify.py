@@ -42,7 +42,6 @@ from unetops.imageio.types import ImageType
 from unetops.parallel import default_workers, in_background, limited_threads, pipelined, process_pool
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.instances import Nuclei
-from unetops.quantify.run import stain_refusals
 from unetops.quantify.summary import image_summary
 from unetops.slide import geojson
 from unetops.slide.describe import resolved_mpp
@@ -207,8 +206,8 @@ def _store_tile(job: tuple[Tile, np.ndarray, Nuclei], grid: TileGrid, config: Qu
     """Measure one segmented tile (pixels, nuclei) and keep its nuclei, its reasons to read no index and its core
     mask; the Parquet file, written last, marks the tile done. Runs in a worker process."""
     tile, pixels, nuclei = job
-    table, core = measure_tile(pixels, nuclei, tile, grid, config)
-    refusals = [*nuclei.refusals, *stain_refusals(pixels, config)]  # kept with the tile: a resumed run has them
+    table, core, refusals = measure_tile(pixels, nuclei, tile, grid, config)
+    refusals = [*nuclei.refusals, *refusals]  # kept with the tile: a resumed run has them
     table = table.replace_schema_metadata({REFUSALS_KEY: json.dumps(refusals)})
     table_path, mask_path = _tile_paths(work, tile.index)
     atomic_write_bytes(mask_path, encode_image(core, ImageType.png))

@@ -25,13 +25,15 @@ HELD_OUT_SEED = 10_000
 HELD_OUT_MPP = 0.5
 
 
-def held_out_tiles(count: int, mpp: float = HELD_OUT_MPP, spread: float = 1.0) -> Iterator[TissueTile]:
-    """`count` Ki-67 tiles of 256 x 256 px, 4 per stain draw (`StainDraw.draw`'s `spread`), positive fractions
-    from 5% to 70%."""
+def held_out_tiles(
+    count: int, mpp: float = HELD_OUT_MPP, spread: float = 1.0, seed: int = HELD_OUT_SEED
+) -> Iterator[TissueTile]:
+    """`count` Ki-67 tiles of 256 x 256 px from seeds `seed` on, 4 per stain draw (`StainDraw.draw`'s `spread`),
+    positive fractions from 5% to 70%."""
     for index in range(count):
-        rng = np.random.default_rng(HELD_OUT_SEED + index)
+        rng = np.random.default_rng(seed + index)
         if index % 4 == 0:
-            stain = StainDraw.draw(np.random.default_rng([HELD_OUT_SEED, index]), spread)
+            stain = StainDraw.draw(np.random.default_rng([seed, index]), spread)
         yield tissue_tile(rng, mpp=mpp, marker="ki67", positive_fraction=float(rng.uniform(0.05, 0.7)), stain=stain)
 
 
