@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from unetops.quantify.config import QuantifyConfig
-from unetops.quantify.features import compartment_stains, nuclear_core
+from unetops.quantify.features import compartment_stains, nuclear_core, nucleus_features
 from unetops.quantify.run import measure_image, qc_overlay
 from unetops.sample.synthetic_ihc import STAIN_OD
 from unetops.sample.tissue import tissue_tile
@@ -47,6 +47,24 @@ def test_a_negative_nucleus_in_brown_cytoplasm_is_negative() -> None:
     assert stains["dab_od_mean"][0] > config.positive_threshold  # the old rule called it positive
     assert stains["dab_od_nuclear"][0] < config.positive_threshold < stains["dab_od_nuclear"][1]
     assert (stains["hematoxylin_contrast"] > config.min_hematoxylin_contrast).all()
+
+
+def test_a_thin_bluish_membrane_is_not_nucleus_like_and_a_thin_stroma_nucleus_is() -> None:
+    """A brown membrane 1.5 um wide with some hematoxylin passes the contrast check but is too thin to be a
+    nucleus; a stroma nucleus 2.5 um wide passes both."""
+    conc = np.zeros((64, 64, 3))
+    conc[..., 0] = 0.05
+    labels = np.zeros((64, 64), np.int32)
+    labels[10:40, 10:13] = 1  # 3 px at 0.5 um/px: a membrane between two cells
+    conc[10:40, 10:13] = (0.25, 0.0, 0.6)
+    yy, xx = np.mgrid[:64, :64]
+    stroma = ((yy - 30) / 10) ** 2 + ((xx - 45) / 2.6) ** 2 <= 1  # 5 px (2.5 um) wide, 20 px long
+    labels[stroma] = 2
+    conc[stroma] = (0.5, 0.0, 0.0)
+    features = nucleus_features(labels, render(conc), QuantifyConfig(), 0.5)
+    assert (features["hematoxylin_contrast"] > QuantifyConfig().min_hematoxylin_contrast).all()
+    assert features["nucleus_like"].tolist() == [False, True]
+    assert nucleus_features(labels, render(conc), QuantifyConfig(min_nucleus_width_um=0), 0.5)["nucleus_like"].all()
 
 
 def test_positivity_on_generated_tissue_with_true_outlines() -> None:

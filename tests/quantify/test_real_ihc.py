@@ -71,5 +71,5 @@ def test_a_few_nuclei_found_of_many_give_no_index(ihc: np.ndarray) -> None:
     objects, count = ndimage.label(stain_mask(ihc, 0))
     few = np.isin(objects, np.arange(1, count + 1, 4))
     _, _, summary = measure_image(ihc, few, QuantifyConfig(), 0.5)
-    assert summary["nucleus_like_fraction"] > 0.9  # the ones found are nuclei
+    assert summary["nucleus_like_fraction"] > 0.8  # most found are nuclei: the refusal is for coverage alone
     assert summary["index_status"] == "not measured" and "hematoxylin-rich area" in summary["index_note"]

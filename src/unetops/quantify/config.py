@@ -49,6 +49,13 @@ class QuantifyConfig(BaseModel):
         "benchmarks/nucleus_likeness.py)",
     )
     contrast_ring_um: float = Field(1.5, gt=0, description="width of that ring (um)")
+    min_nucleus_width_um: float = Field(
+        2.0,
+        ge=0,
+        description="and when its minor axis is at least this wide (um; at 0.5 um/px when the pixel size is "
+        "unknown): a piece of brown membrane between cells is thinner (the widest that keeps 99% of the true nuclei "
+        "of validation tiles, benchmarks/nucleus_likeness.py)",
+    )
     min_nucleus_like: float = Field(
         0.6, ge=0, le=1, description="the index is not measured when fewer of the objects found are nucleus-like"
     )
@@ -119,6 +126,10 @@ class QuantifyConfig(BaseModel):
     def ring_pixels(self, pixel_size: float | None) -> int:
         """The ring around a nucleus its hematoxylin contrast is measured against, in pixels."""
         return self.um_pixels(self.contrast_ring_um, pixel_size)
+
+    def min_width_pixels(self, pixel_size: float | None) -> float:
+        """`min_nucleus_width_um` in (fractional) pixels."""
+        return self.min_nucleus_width_um / (pixel_size or ASSUMED_PIXEL_SIZE)
 
     def positivity_rule(self, pixel_size: float | None) -> str:
         """How a nucleus (or, for a membrane marker, a cell) was called positive, in words for the report."""

@@ -158,7 +158,9 @@ def nucleus_features(
     columns["touches_border"] = touches_border(labels)
     if channels.shape[2] == 3:
         columns.update(compartment_stains(labels, image, config, pixel_size))
-        columns["nucleus_like"] = columns["hematoxylin_contrast"] >= config.min_hematoxylin_contrast
+        columns["nucleus_like"] = (columns["hematoxylin_contrast"] >= config.min_hematoxylin_contrast) & (
+            columns["minor_axis"] >= config.min_width_pixels(pixel_size)
+        )
         if config.compartment == "membrane":  # HER2: the cell's membrane, not its nucleus, carries the stain
             columns.update(membrane_stains(labels, deconvolve(image, config.stains)[1], config, pixel_size))
             columns["positive"] = columns["membrane_score"] >= 1

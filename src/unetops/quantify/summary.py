@@ -40,7 +40,8 @@ def index_refusals(features: dict[str, np.ndarray], keep: np.ndarray, config: Qu
     if like < config.min_nucleus_like:
         return [
             f"only {100 * like:.0f}% of the {count} objects found look like nuclei (hematoxylin above their "
-            f"surroundings by {config.min_hematoxylin_contrast:g} OD; at least {100 * config.min_nucleus_like:.0f}% "
+            f"surroundings by {config.min_hematoxylin_contrast:g} OD and at least {config.min_nucleus_width_um:g} um "
+            f"wide; at least {100 * config.min_nucleus_like:.0f}% "
             "needed): brown cytoplasm, membranes or noise taken for nuclei?"
         ]
     return []
