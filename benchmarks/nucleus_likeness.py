@@ -108,14 +108,18 @@ def width(tiles: list[TissueTile], config: QuantifyConfig) -> None:
         pieces += minor_axes_um(membrane_pieces(tile, rng, HELD_OUT_MPP))
     nuclei, pieces = np.asarray(nuclei), np.asarray(pieces)
     print(f"width: {len(nuclei)} true nuclei, {len(pieces)} pieces of membrane (minor axis, um)")
-    print(f"  nuclei 1st/5th percentile {np.percentile(nuclei, 1):.2f}/{np.percentile(nuclei, 5):.2f} um; "
-          f"membrane pieces median {np.median(pieces):.2f}, 95th percentile {np.percentile(pieces, 95):.2f} um")
+    print(
+        f"  nuclei 1st/5th percentile {np.percentile(nuclei, 1):.2f}/{np.percentile(nuclei, 5):.2f} um; "
+        f"membrane pieces median {np.median(pieces):.2f}, 95th percentile {np.percentile(pieces, 95):.2f} um"
+    )
     widths = np.round(np.arange(1.0, 4.05, 0.25), 2)
     best_threshold("width", "um", nuclei, pieces, widths)
     # a check against fakes that must not cost real nuclei (thin stroma nuclei): the widest keeping 99% of them
     chosen = max((w for w in widths if (nuclei >= w).mean() >= KEEP_NUCLEI), default=0.0)
-    print(f"  widest keeping {100 * KEEP_NUCLEI:.0f}% of true nuclei: {chosen:g} um "
-          f"(default {config.min_nucleus_width_um:g})")
+    print(
+        f"  widest keeping {100 * KEEP_NUCLEI:.0f}% of true nuclei: {chosen:g} um "
+        f"(default {config.min_nucleus_width_um:g})"
+    )
 
 
 def coverage(tiles: list[TissueTile], config: QuantifyConfig) -> None:
@@ -142,7 +146,8 @@ def real_ihc(model: str | None, config: QuantifyConfig) -> None:
     labels = nucleus_instances(Nuclei.of(Segmenter(load_model(model or starter_model())).segment(image)), config)
     stains = compartment_stains(labels, image, config, None)
     bluish = stains["hematoxylin_contrast"] >= config.min_hematoxylin_contrast
-    wide = regionprops_table(labels, properties=("axis_minor_length",))["axis_minor_length"] >= config.min_width_pixels(None)
+    minor = regionprops_table(labels, properties=("axis_minor_length",))["axis_minor_length"]
+    wide = minor >= config.min_width_pixels(None)
     hematoxylin = deconvolve(image, config.stains)[0]
     found = hematoxylin_coverage(labels, hematoxylin, config.um_pixels(config.coverage_grow_um, None))
     print(f"real IHC ({model or 'starter model'}): {labels.max()} objects, "
