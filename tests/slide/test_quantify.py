@@ -284,3 +284,28 @@ def test_slide_refusals_need_most_tiles() -> None:
     assert refusals == ["2 of 3 tiles refused: 2 tile(s): noise (x 9)"] and warnings == []
     refusals, warnings = slide_refusals([["noise (x 9)"], [], []])
     assert refusals == [] and warnings == ["no index read from 1 tile(s): noise (x 9)"]
+
+
+def test_nuclei_under_a_pen_mark_are_left_out(tmp_path: Path) -> None:
+    """A tissue-look slide with a pen stroke across it, quantified from its truth mask: no nucleus under the ink
+    is counted, the rest are, the pen's area is reported and outlined on tissue.png; `exclude_pen=False` keeps it."""
+    from unetops.sample.slide import write_synthetic_slide
+
+    slide = write_synthetic_slide(tmp_path / "pen.svs", width=2048, height=2048, seed=0)
+    assert slide.artefacts is not None
+    pen = slide.artefacts.masks(0, 0, (slide.height, slide.width))["pen"]
+    truth = np.genfromtxt(slide.truth_nuclei, delimiter=",", names=True, dtype=None, encoding="utf-8")
+    under = pen[truth["y"].astype(int), truth["x"].astype(int)]
+    assert under.sum() > 20
+    settings = QUICK.model_copy(update={"qc_fields": 0})
+    document = run(slide, tmp_path / "out", settings)
+    nuclei = pq.read_table(tmp_path / "out" / "pen" / "nuclei.parquet")
+    found = pen[nuclei["y"].to_numpy().astype(int), nuclei["x"].to_numpy().astype(int)]
+    assert not found.any()
+    assert document["summary"]["nuclei"] >= 0.9 * (~under).sum()  # the margin takes a little more, not much
+    stroke_mm2 = pen.sum() * (slide.mpp / 1000) ** 2
+    assert stroke_mm2 < document["pen_mm2"] < 4 * stroke_mm2
+    picture = cv2.imread(str(tmp_path / "out" / "pen" / "tissue.png"))[..., ::-1]
+    assert (picture == (200, 0, 200)).all(axis=-1).any()
+    kept = run(slide, tmp_path / "kept", settings.model_copy(update={"exclude_pen": False}))
+    assert kept["pen_mm2"] == 0 and kept["summary"]["nuclei"] > document["summary"]["nuclei"] + 0.5 * under.sum()

@@ -74,6 +74,7 @@ def quantify(
     geojson_nuclei: str = field_option(SlideSettings, "geojson_nuclei"),
     tile_size: int = field_option(SlideSettings, "tile_size"),
     hotspot_area: float = field_option(SlideSettings, "hotspot_area_mm2", "--hotspot-area"),
+    exclude_pen: bool = field_option(SlideSettings, "exclude_pen", "--exclude-pen/--keep-pen"),
     scheduler: str = SCHEDULER_OPTION,
     workers: int = WORKERS_OPTION,
 ) -> None:
@@ -100,7 +101,9 @@ def quantify(
         raise typer.BadParameter("give --model or --masks, not both")
     model = model_or_starter(model) if masks is None else None
     config = load_profile(profile)
-    settings = SlideSettings(geojson_nuclei=geojson_nuclei, tile_size=tile_size, hotspot_area_mm2=hotspot_area)
+    settings = SlideSettings(
+        geojson_nuclei=geojson_nuclei, tile_size=tile_size, hotspot_area_mm2=hotspot_area, exclude_pen=exclude_pen
+    )
     with batch_client(scheduler, workers) as client:
         helpers = measuring_workers(None)
         loaded = load_model(model, threads=inference_threads(helpers)) if model is not None else None

@@ -50,6 +50,7 @@ class SyntheticSlide:
     tumour_positive: int = 0
     marker: str = "ki67"
     artefact_nuclei: int = 0  # nuclei under the fold, bubble or pen mark
+    artefacts: SlideArtefacts | None = field(default=None, repr=False)  # where they are drawn
     rows: list[tuple[float, float, int, str, int | str, int]] = field(default_factory=list, repr=False)
 
     @property
@@ -140,6 +141,7 @@ def write_synthetic_slide(
     box = (int(cols_on.min()) * TILE, int(rows_on.min()) * TILE, int(np.ptp(cols_on) + 1) * TILE,
            int(np.ptp(rows_on) + 1) * TILE)  # fmt: skip
     laid = SlideArtefacts.draw(np.random.default_rng([seed, 2]), box, mpp) if artefacts and look == "tissue" else None
+    slide.artefacts = laid
     reduced = [np.zeros((height // d, width // d, 3), np.uint8) for d in DOWNSAMPLES[1:]]
     masks: dict[tuple[int, int], np.ndarray] = {}
 

@@ -115,27 +115,40 @@ class Glands:
 
 
 def _glands(rng: np.random.Generator, shape: tuple[int, int], px: float) -> Glands:
-    """Up to two glands in half of the tiles: a lumen of 8-25 um radius, an epithelium 15-40 um tall of
-    cells 4-7 um wide side by side, each with an elongated nucleus near its base pointing at the lumen (colon,
-    endometrium, breast tubules: the crowded, palisading nuclei a model trained on round ones misses)."""
+    """Up to three glands in 60% of the tiles: an oval or slit-like lumen of 6-30 um radius, an epithelium 20-50 um
+    tall of cells 5-8 um wide side by side (in two layers where it is over 30 um), each with an elongated nucleus
+    8-16 um long pointing at the lumen (colon, endometrium, breast tubules: the crowded, palisading, often pale
+    nuclei in brown cytoplasm that a model trained on round ones misses)."""
     cells, lumen, nuclei = np.zeros(shape, np.int32), np.zeros(shape, bool), []
     rows, cols = np.mgrid[: shape[0], : shape[1]]
-    for _ in range(int(rng.integers(1, 3)) if rng.random() < 0.5 else 0):
+    for _ in range(int(rng.integers(1, 4)) if rng.random() < 0.6 else 0):
         cy, cx = rng.uniform(0, shape[0]), rng.uniform(0, shape[1])
-        inner, height, width = rng.uniform(8, 25) * px, rng.uniform(15, 40) * px, rng.uniform(4, 7) * px
-        radius, theta = np.hypot(rows - cy, cols - cx), np.arctan2(rows - cy, cols - cx)
-        count = max(8, int(2 * np.pi * (inner + 0.5 * height) / width))
+        turn, stretch = rng.uniform(0, np.pi), rng.uniform(1, 2.5)
+        inner, height, width = rng.uniform(6, 30) * px, rng.uniform(20, 50) * px, rng.uniform(5, 8) * px
+        # coordinates along the gland's long axis (u, shrunk by its stretch) and across it (v)
+        u = ((rows - cy) * np.cos(turn) + (cols - cx) * np.sin(turn)) / stretch
+        v = -(rows - cy) * np.sin(turn) + (cols - cx) * np.cos(turn)
+        radius, theta = np.hypot(u, v), np.arctan2(u, v)
+        count = max(8, int(2 * np.pi * (inner + 0.5 * height) * np.sqrt((stretch**2 + 1) / 2) / width))
+        layers = 1 if height < 30 * px else 2  # tall epithelium: nuclei at two depths (pseudostratified)
         ring = (radius >= inner) & (radius < inner + height) & (cells == 0) & ~lumen
+        sector = ((theta[ring] + np.pi) / (2 * np.pi) * count).astype(int) % count
+        depth = np.minimum(((radius[ring] - inner) / height * layers).astype(int), layers - 1)
         first = int(cells.max())
-        cells[ring] = first + 1 + ((theta[ring] + np.pi) / (2 * np.pi) * count).astype(int) % count
+        cells[ring] = first + 1 + sector + count * depth
         lumen |= (radius < inner) & (cells == 0)
-        angles = (np.arange(count) + 0.5) / count * 2 * np.pi - np.pi
-        at = inner + height * rng.uniform(0.5, 0.8, count)
-        half_width = np.minimum(rng.uniform(1.8, 2.8, count) * px, 0.45 * 2 * np.pi * at / count)
-        for angle, distance, across in zip(angles, at, half_width, strict=True):
-            # skimage's rotation turns the row axis; pi/2 - angle puts the long axis along the radius
-            nuclei.append((cy + distance * np.sin(angle), cx + distance * np.cos(angle),
-                           rng.uniform(3.5, 6.5) * px, across, np.pi / 2 - angle))  # fmt: skip
+        # the outer layer's nuclei sit at its cells' middles, the inner one's off to one side: staggered
+        offsets = np.repeat(np.where(np.arange(layers) == layers - 1, 0.5, 0.25), count)
+        angles = (np.tile(np.arange(count), layers) + offsets) / count * 2 * np.pi - np.pi
+        at = inner + height * (np.repeat(np.arange(layers), count) + rng.uniform(0.3, 0.7, count * layers)) / layers
+        for angle, distance in zip(angles, at, strict=True):
+            along, across = stretch * distance * np.sin(angle), distance * np.cos(angle)
+            down = along * np.cos(turn) - across * np.sin(turn)
+            right = along * np.sin(turn) + across * np.cos(turn)
+            half_width = min(rng.uniform(1.8, 2.6) * px, 0.9 * np.pi * distance / count)  # fits the cell
+            # skimage's rotation turns the row axis; pi/2 - direction puts the long axis along the radius
+            nuclei.append((cy + down, cx + right, rng.uniform(4, 8) * px, half_width,
+                           np.pi / 2 - np.arctan2(down, right)))  # fmt: skip
     return Glands(cells, lumen, np.asarray(nuclei, float).reshape(-1, 5))
 
 
@@ -185,9 +198,13 @@ def tissue_tile(
     conc[1] = np.where(stroma, 0.015 * fibres, 0.0) + np.where(cells > 0, 0.02, 0)
     conc[1][regions["fat"] & find_boundaries(ndimage.label(regions["fat"])[0])] = 0.15
     # every marker: cytoplasmic and background DAB of this tile's strength; rings (non-specific, or HER2's)
-    cytoplasmic = rng.uniform(0, 0.45) if rng.random() < 0.75 else 0.0
+    cytoplasmic = rng.uniform(0, 0.8) if rng.random() < 0.75 else 0.0
     cell_dab = rng.uniform(0.3, 1.2, len(centres) + 1) * cytoplasmic
-    conc[2] = np.where(cells > 0, cell_dab[cells], 0.0)
+    # cytoplasmic stain is granular and patchy, densest at the glands' apical (luminal) edge: brown spots the
+    # size of a small nucleus that are not one
+    granular = np.clip(1 + rng.uniform(0.2, 0.7) * smooth_noise(rng, shape, rng.uniform(1, 2.5) * px), 0.1, None)
+    apical = epithelium & (ndimage.distance_transform_edt(~glands.lumen) < rng.uniform(3, 8) * px)
+    conc[2] = np.where(cells > 0, cell_dab[cells] * granular * np.where(apical, rng.uniform(1.2, 2.0), 1.0), 0.0)
     conc[2] += np.where(stroma, rng.uniform(0, 0.08) * np.clip(1 + smooth_noise(rng, shape, 8 * px), 0, None), 0)
     if MARKERS[marker] == "membrane":
         # scores in patches, as HER2 is expressed (heterogeneity is regional): a smooth field cut at drawn shares
@@ -203,7 +220,7 @@ def tissue_tile(
         broken = smooth_noise(rng, shape, 2 * px) > ndimage.gaussian_filter(complete[cells], 1) * 3 - 1.5
         conc[2] = np.where(membrane & ~broken, conc[2] + ring[cells], conc[2])  # on top of the cytoplasm
     else:
-        ring, score = rng.uniform(0, 0.5) * rng.uniform(0.5, 1.0, len(centres) + 1), None
+        ring, score = rng.uniform(0, 0.8) * rng.uniform(0.5, 1.0, len(centres) + 1), None
         conc[2] = np.where(membrane, np.maximum(conc[2], ring[cells]), conc[2])
     if regions["glass"].any():  # edge artefact: DAB along the cut edge
         edge = ndimage.distance_transform_edt(~regions["glass"])
@@ -219,8 +236,10 @@ def tissue_tile(
         label = len(truths) + 1
         labels[rows, cols] = label
         positive = bool(rng.random() < positive_rate)
-        dab = float(rng.uniform(0.3, 0.9)) if positive else 0.0
-        overlying = rng.uniform(0.3, 0.8) * conc[2, rows, cols]  # the cytoplasm above and below the nucleus
+        around = conc[2, rows, cols]
+        # a positive nucleus is darker than the brown cytoplasm around it, as pathologists see it
+        dab = float(rng.uniform(0.3, 0.9) + 0.5 * around.mean()) if positive else 0.0
+        overlying = rng.uniform(0.3, 0.8) * around  # the cytoplasm above and below the nucleus
         conc[0, rows, cols] = (rng.uniform(*h_range) * (0.45 if positive else 1.0)) * chromatin[rows, cols]
         conc[2, rows, cols] = dab * chromatin[rows, cols] + overlying
         conc[1, rows, cols] = 0.02
@@ -247,7 +266,9 @@ def tissue_tile(
             continue
         else:  # a columnar cell of a gland
             axes, angle = tuple(glands.nuclei[index - nest_cells - 1, 2:4]), glands.nuclei[index - nest_cells - 1, 4]
-        add(centre, axes, angle, "tumour", (0.4, 0.8), positive_fraction if nuclear else 0.0,
+        # gland nuclei are paler than a nest's: real colon glands show pale blue nuclei in brown cytoplasm
+        hematoxylin = (0.4, 0.8) if index <= nest_cells else (0.2, 0.6)
+        add(centre, axes, angle, "tumour", hematoxylin, positive_fraction if nuclear else 0.0,
             None if score is None else int(score[index]))  # fmt: skip
     stroma_mm2 = stroma.sum() * (mpp / 1000) ** 2
     orientation = np.pi * smooth_noise(rng, shape, 40 * px)

@@ -51,13 +51,14 @@ from unetops.slide.pyramid import NucleusLabels, write_pyramid
 from unetops.slide.readers import SlideReader, open_slide
 from unetops.slide.settings import SlideSettings
 from unetops.slide.tiles import Tile, TileGrid
-from unetops.slide.tissue import tissue_mask
+from unetops.slide.tissue import ink_mask, tissue_mask
 from unetops.storage import Location, join, read_text, upload_folder
 from unetops.visualize import with_legend
 
 log = logging.getLogger(__name__)
 POSITIVE_RGB, NEGATIVE_RGB = (200, 60, 20), (30, 90, 230)
 TISSUE_GREEN = (0, 160, 0)
+PEN_MAGENTA = (200, 0, 200)  # the pen marks left out, on tissue.png
 GEOJSON_BATCH = 20_000  # nuclei turned into GeoJSON at a time
 
 
@@ -125,6 +126,7 @@ class SlidePlan:
     thumbnail: np.ndarray
     thumb_scale: float
     analysed: np.ndarray
+    pen: np.ndarray
     region: Any
     tiles: list[Tile]
     fingerprint: str
@@ -143,15 +145,17 @@ def plan_slide(job: SlideJob, reader: SlideReader) -> SlidePlan:
     mpp0, target, grid = slide_grid(job, reader)
     thumbnail, thumb_scale = reader.thumbnail(settings.thumbnail_mpp / mpp0)
     tissue = tissue_mask(thumbnail, thumb_scale * mpp0, settings.min_tissue_um2)
+    pen = ink_mask(thumbnail, thumb_scale * mpp0) if settings.exclude_pen else np.zeros(tissue.shape, bool)
     region = geojson.read_roi(job.roi) if job.roi else None
-    analysed = tissue & _roi_mask(region, tissue.shape, thumb_scale) if region is not None else tissue
+    analysed = tissue & ~pen
+    analysed &= _roi_mask(region, tissue.shape, thumb_scale) if region is not None else True
     tiles = [tile for tile in grid.tiles() if grid.covers(tile, analysed, thumb_scale)]
     stat = job.slide.stat()
     parts = [str(job.slide.resolve()), str(stat.st_size), str(stat.st_mtime_ns), job.masks_id,
              job.config.model_dump_json(), settings.model_dump_json(), repr(target),
              job.roi.read_text() if job.roi else "", str(job.instance_labels)]  # fmt: skip
     fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()  # what the results depend on
-    return SlidePlan(mpp0, target, grid, thumbnail, thumb_scale, analysed, region, tiles, fingerprint)
+    return SlidePlan(mpp0, target, grid, thumbnail, thumb_scale, analysed, pen, region, tiles, fingerprint)
 
 
 def finished(job: SlideJob, plan: SlidePlan) -> dict[str, Any] | None:
@@ -293,22 +297,24 @@ NUCLEI_SCHEMA = pa.schema([pa.field("id", pa.uint32()), *SCHEMA])  # nuclei.parq
 
 
 def _combine(
-    parts: list[tuple[int, Path]], target: Path, region: Any
+    parts: list[tuple[int, Path]], target: Path, plan: SlidePlan
 ) -> tuple[pa.Table, dict[int, int], list[list[str]]]:
-    """Append every tile's nuclei (inside `region`, if given) to one Parquet file, a row group per tile, with
-    ids 1..N; returns the few columns the summary and the hot spot need (memory grows with the nuclei, not with
-    their outlines), each tile's row group and each tile's reasons to read no index."""
+    """Append every tile's nuclei (inside the plan's ROI, if any, and not under a pen mark) to one Parquet file, a
+    row group per tile, with ids 1..N; returns the few columns the summary and the hot spot need (memory grows
+    with the nuclei, not with their outlines), each tile's row group and each tile's reasons to read no index."""
     kept, groups, first, refusals = [], {}, 1, []
     with pq.ParquetWriter(target, NUCLEI_SCHEMA) as writer:
         for index, part in parts:
             table = pq.read_table(part)
             refusals.append(json.loads((table.schema.metadata or {}).get(REFUSALS_KEY.encode(), b"[]")))
             table = table.replace_schema_metadata(None)
-            if region is not None:
+            x, y = table["x"].to_numpy(), table["y"].to_numpy()
+            keep = ~_on_mask(plan.pen, x, y, plan.thumb_scale)
+            if plan.region is not None:
                 import shapely
 
-                inside = shapely.contains_xy(region, table["x"].to_numpy(), table["y"].to_numpy())
-                table = table.filter(pa.array(inside))
+                keep &= shapely.contains_xy(plan.region, x, y)
+            table = table.filter(pa.array(keep))
             if table.num_rows == 0:
                 continue
             ids = pa.array(np.arange(first, first + table.num_rows), pa.uint32())
@@ -318,6 +324,13 @@ def _combine(
             kept.append(table.select(SMALL_COLUMNS))
     small = pa.concat_tables(kept) if kept else SCHEMA.empty_table().select(SMALL_COLUMNS)
     return small, groups, refusals
+
+
+def _on_mask(mask: np.ndarray, x: np.ndarray, y: np.ndarray, scale: float) -> np.ndarray:
+    """Whether each level-0 point (x, y) falls on a thumbnail mask (`scale` level-0 px per thumbnail px)."""
+    row = np.clip((y / scale).astype(int), 0, mask.shape[0] - 1)
+    column = np.clip((x / scale).astype(int), 0, mask.shape[1] - 1)
+    return mask[row, column]
 
 
 def slide_refusals(per_tile: list[list[str]]) -> tuple[list[str], list[str]]:
@@ -492,7 +505,7 @@ def finish_slide(
     settings, config, grid, work = job.settings, job.config, plan.grid, job.work
     nuclei = work / "nuclei.parquet"
     parts = [(t.index, _tile_paths(work, t.index)[0]) for t in plan.tiles]
-    table, groups, per_tile_refusals = _combine(parts, nuclei, plan.region)
+    table, groups, per_tile_refusals = _combine(parts, nuclei, plan)
     refusals, refusal_warnings = slide_refusals(per_tile_refusals)
     tissue_mm2 = float(plan.analysed.sum()) * (plan.thumb_scale * plan.mpp0 / 1000) ** 2
     summary = slide_summary(table, config, tissue_mm2, grid.mpp, refusals)
@@ -507,7 +520,7 @@ def finish_slide(
         geojson_written = in_background(pool, _write_geojson, staging, nuclei, hotspot, settings)
         try:
             heat = heat_layers(counts, plan.analysed, plan.thumb_scale, settings.hotspot_min_nuclei)
-            _write_pictures(staging, plan.thumbnail, plan.analysed, heat)
+            _write_pictures(staging, plan, heat)
             write_pyramid(staging / "mask.ome.tif", grid, partial(_core_mask, work, done))
             if job.instance_labels:
                 write_pyramid(staging / "labels.ome.tif", grid, NucleusLabels(nuclei, grid, groups), labels=True)
@@ -523,6 +536,7 @@ def finish_slide(
             "settings": settings.model_dump(mode="json"),
             "roi": str(job.roi) if job.roi else None,
             "tiles": {"grid": grid.shape[0] * grid.shape[1], "analysed": len(plan.tiles)},
+            "pen_mm2": float(plan.pen.sum()) * (plan.thumb_scale * plan.mpp0 / 1000) ** 2,
             "summary": summary,
             "hotspot": hotspot.to_dict() if hotspot else None,
             "hotspot_note": None if hotspot else (
@@ -541,14 +555,19 @@ def _core_mask(work: Path, done: set[int], index: int) -> np.ndarray | None:
     return cv2.imread(str(_tile_paths(work, index)[1]), cv2.IMREAD_GRAYSCALE) if index in done else None
 
 
-def _write_pictures(
-    folder: Path, thumbnail: np.ndarray, analysed: np.ndarray, heat: tuple[np.ndarray, np.ndarray]
-) -> None:
-    """`thumbnail.png`, `tissue.png` (the analysed tissue outlined in green) and `heatmap.png` on the thumbnail;
-    the same two as transparent layers for a viewer, `overlays/tissue.png` and `overlays/heatmap.png`."""
-    outline = cv2.morphologyEx(analysed.astype(np.uint8), cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
+def _write_pictures(folder: Path, plan: SlidePlan, heat: tuple[np.ndarray, np.ndarray]) -> None:
+    """`thumbnail.png`, `tissue.png` (the analysed tissue outlined in green, pen marks left out in magenta) and
+    `heatmap.png` on the thumbnail; the same two as transparent layers for a viewer, `overlays/tissue.png` and
+    `overlays/heatmap.png`."""
+    thumbnail, analysed = plan.thumbnail, plan.analysed
+
+    def edge(mask: np.ndarray) -> np.ndarray:
+        return cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
+
+    outline = edge(analysed)
     outlined = thumbnail.copy()
     outlined[outline] = TISSUE_GREEN
+    outlined[edge(plan.pen)] = PEN_MAGENTA
     colour, shown = heat
     tissue_layer = np.zeros((*analysed.shape, 4), np.uint8)
     tissue_layer[analysed > 0] = (*TISSUE_GREEN, 48)  # a light fill, and the outline opaque

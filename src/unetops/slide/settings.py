@@ -21,6 +21,9 @@ class SlideSettings(BaseModel):
         4.0, gt=0, le=100, description="micrometres per thumbnail pixel (tissue detection, heatmap, overview)"
     )
     min_tissue_um2: float = Field(MIN_TISSUE_UM2, gt=0, description="smallest piece of tissue kept, in um^2")
+    exclude_pen: bool = Field(
+        True, description="leave pen marks (green, blue or black ink) and a margin around them out of the analysis"
+    )
     hotspot_area_mm2: float = Field(HPF_AREA_MM2, gt=0, le=25, description="hot-spot field area in mm^2")
     hotspot_min_nuclei: int = Field(500, ge=1, description="nuclei a field must hold to count as a hot spot")
     geojson_nuclei: Literal["all", "hotspot", "none"] = Field(
