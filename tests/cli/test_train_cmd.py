@@ -130,7 +130,7 @@ def test_signals_end_training_cleanly_and_resume_goes_on(tiny_dataset: Path, mlf
     process = start_training(mlflow_home, tiny_dataset)
     after_next_checkpoint(mlflow_home, process)
     process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=60) == 143
+    assert process.wait(timeout=180) == 143
     stderr = stderr_of(mlflow_home)
     assert "stopped by SIGTERM" in stderr and "--resume" in stderr and "Traceback" not in stderr
     assert run_status(mlflow_home)[0] == "KILLED"
@@ -141,7 +141,7 @@ def test_signals_end_training_cleanly_and_resume_goes_on(tiny_dataset: Path, mlf
     after_next_checkpoint(mlflow_home, process)
     assert not stale.exists()
     process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=60) == 130 and "stopped by Ctrl-C" in stderr_of(mlflow_home)
+    assert process.wait(timeout=180) == 130 and "stopped by Ctrl-C" in stderr_of(mlflow_home)
     assert run_status(mlflow_home)[0] == "KILLED"
 
     process = start_training(mlflow_home, tiny_dataset, "--resume")

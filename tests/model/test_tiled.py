@@ -55,16 +55,22 @@ def test_tiling_equals_whole_image_inference_on_an_image_that_fits(tiny_model: P
 
 def test_blending_leaves_no_seams(tiny_model: Path) -> None:
     model = load_model(tiny_model, Backend.torch)
+    """Windows overlapping by a quarter and blended differ from one pass over the whole image far less along the
+    windows' borders than windows side by side do (measured: about a third)."""
     image = tile(160, seed=1)
-    tiled = predict_probabilities(image, model.logits, model.metadata, overlap=0.25)
-    difference = np.abs(tiled - whole_image(model, image))
-    assert difference.mean() < 0.02
+    whole = whole_image(model, image)
+    blended, side_by_side = (
+        np.abs(predict_probabilities(image, model.logits, model.metadata, overlap=overlap) - whole)
+        for overlap in (0.25, 0.0)
+    )
+    assert blended.mean() < 0.02
     step = int(model.metadata.patch_size * 0.75)
     borders = [c for c in range(step, 160, step)] + [
         c + model.metadata.patch_size - 1 for c in range(0, 160, step) if c + model.metadata.patch_size < 160
     ]
-    assert difference[:, borders].mean() < 3 * difference.mean() + 1e-3
-    assert difference[borders, :].mean() < 3 * difference.mean() + 1e-3
+    cuts = list(range(model.metadata.patch_size, 160, model.metadata.patch_size))  # where side-by-side windows meet
+    assert blended[:, borders].mean() < 0.6 * side_by_side[:, cuts].mean()
+    assert blended[borders, :].mean() < 0.6 * side_by_side[cuts, :].mean()
 
 
 def test_bands_agree_with_a_single_pass(tiny_model: Path) -> None:
