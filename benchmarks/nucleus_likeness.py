@@ -65,7 +65,7 @@ def membrane_pieces(tile: TissueTile, rng: np.random.Generator, mpp: float, trie
     for centre in where[rng.integers(len(where), size=tries)] if len(where) else ():
         rows, cols = disk(tuple(centre), rng.uniform(3, 6) / mpp, shape=membrane.shape)
         piece = membrane[rows, cols]
-        if piece.sum() >= QuantifyConfig().min_area and not labels[rows, cols].any():
+        if piece.sum() >= QuantifyConfig().min_area_pixels(mpp) and not labels[rows, cols].any():
             labels[rows[piece], cols[piece]] = labels.max() + 1
     return labels
 

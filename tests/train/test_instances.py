@@ -59,7 +59,9 @@ def test_predict_quantify_and_evaluate_use_the_models_instances(crowded, tmp_pat
     assert written.dtype == np.uint16 and (written == segmented.instances).all()
 
     quantified = quantify_images(images[:1], segmenter_masks(Segmenter(model)), tmp_path / "q", load_profile("ki67"))
-    large = np.bincount(segmented.instances.ravel())[1:] >= load_profile("ki67").min_area
+    large = np.bincount(segmented.instances.ravel())[1:] >= load_profile("ki67").min_area_pixels(
+        0.5
+    )  # 40 px, at 0.5 um/px or assumed
     assert quantified.images[0].summary["nuclei"] == int(large.sum())
 
     evaluations, summary = evaluate_model(model, dataset, split="test")

@@ -95,7 +95,12 @@ class QuantifyConfig(BaseModel):
         "tiles in benchmarks/nucleus_likeness.py)",
     )
     coverage_grow_um: float = Field(1.0, ge=0, description="hematoxylin this near (um) an object found counts as its")
-    min_area: int = Field(15, ge=1, description="objects smaller than this (pixels) are removed")
+    min_area_um2: float = Field(
+        10.0,
+        gt=0,
+        description="objects smaller than this (um^2; at the assumed 0.5 um/px when the pixel size is unknown) are "
+        "removed: QuPath's default minimum nucleus area, below the smallest nuclei (a lymphocyte's is about 20-40)",
+    )
     split_touching: bool = True
     min_distance: int = Field(4, ge=1, description="watershed: minimum distance between nucleus centres (pixels)")
     footprint: int = Field(7, ge=3, description="watershed: side of the square searched for centres (pixels)")
@@ -126,6 +131,10 @@ class QuantifyConfig(BaseModel):
     def ring_pixels(self, pixel_size: float | None) -> int:
         """The ring around a nucleus its hematoxylin contrast is measured against, in pixels."""
         return self.um_pixels(self.contrast_ring_um, pixel_size)
+
+    def min_area_pixels(self, pixel_size: float | None) -> int:
+        """`min_area_um2` in pixels (at least 1)."""
+        return max(1, round(self.min_area_um2 / (pixel_size or ASSUMED_PIXEL_SIZE) ** 2))
 
     def min_width_pixels(self, pixel_size: float | None) -> float:
         """`min_nucleus_width_um` in (fractional) pixels."""

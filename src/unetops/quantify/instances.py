@@ -29,9 +29,11 @@ class Nuclei:
         return cls(segmentation.mask, segmentation.instances, segmentation.warnings, segmentation.refusals)
 
 
-def nucleus_instances(nuclei: Nuclei | np.ndarray, config: QuantifyConfig) -> np.ndarray:
-    """Instances 1..N, small objects removed, numbered in raster order: the source's own instances, or those of
-    a binary mask with touching nuclei split (`QuantifyConfig.split_touching`)."""
+def nucleus_instances(
+    nuclei: Nuclei | np.ndarray, config: QuantifyConfig, pixel_size: float | None = None
+) -> np.ndarray:
+    """Instances 1..N, objects under `min_area_um2` removed (at `pixel_size` um/px), numbered in raster order: the
+    source's own instances, or those of a binary mask with touching nuclei split (`QuantifyConfig.split_touching`)."""
     given = nuclei.instances if isinstance(nuclei, Nuclei) else None
     mask = (nuclei.mask if isinstance(nuclei, Nuclei) else nuclei).astype(bool)
     if given is not None:
@@ -41,7 +43,7 @@ def nucleus_instances(nuclei: Nuclei | np.ndarray, config: QuantifyConfig) -> np
     else:
         labels = label(mask, connectivity=2)
     sizes = np.bincount(labels.ravel())
-    labels[(sizes < config.min_area)[labels] & (labels > 0)] = 0
+    labels[(sizes < config.min_area_pixels(pixel_size))[labels] & (labels > 0)] = 0
     return relabel_sequential(labels)[0].astype(np.int32)
 
 

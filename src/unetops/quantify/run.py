@@ -168,7 +168,7 @@ def measure_image(
     image: np.ndarray, nuclei: Nuclei | np.ndarray, config: QuantifyConfig, pixel_size: float | None = None
 ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, Any]]:
     """Instances, per-nucleus features and the image summary for one uint8 image and its nuclei (or mask)."""
-    labels = nucleus_instances(nuclei, config)
+    labels = nucleus_instances(nuclei, config, pixel_size)
     features = nucleus_features(labels, image, config, pixel_size)
     refusals = [
         *(nuclei.refusals if isinstance(nuclei, Nuclei) else []),

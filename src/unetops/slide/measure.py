@@ -53,7 +53,7 @@ def measure_tile(
 ) -> tuple[pa.Table, np.ndarray, list[str]]:
     """The tile's nuclei whose centroid lies in the tile's core, the core's mask (uint8 0/255) and the tile's
     reasons to read no index from it (`image_refusals`)."""
-    labels = nucleus_instances(nuclei, config)
+    labels = nucleus_instances(nuclei, config, grid.mpp)
     features = nucleus_features(labels, pixels, config, grid.mpp, detailed=False)
     cx, cy = features["centroid_x"], features["centroid_y"]
     lo, hi = tile.margin, tile.margin + tile.size
