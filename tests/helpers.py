@@ -72,6 +72,20 @@ def write_annotated(root: Path, stem: str, squares: list[tuple[int, int, int]], 
 
 
 # The dataset-parameter web form's JSON, exactly as the form writes it.
+# regions drawn by hand on scikit-image's real colon IHC (x0, y0, x1, y1 in pixels of the 512 x 512 image): glands
+# where blue nuclei sit in brown cytoplasm, and stroma with blue nuclei only
+BROWN_GLANDS = {"upper left gland": (160, 64, 240, 192), "upper right gland": (300, 100, 420, 230),
+                "lower gland": (260, 320, 370, 470)}  # fmt: skip
+STROMA = {"middle stroma": (190, 250, 290, 320), "right stroma": (440, 200, 512, 500)}
+
+
+def in_region(features: dict[str, np.ndarray], box: tuple[int, int, int, int]) -> np.ndarray:
+    """Whether each nucleus' centroid lies in the box."""
+    x0, y0, x1, y1 = box
+    x, y = features["centroid_x"], features["centroid_y"]
+    return (x >= x0) & (x < x1) & (y >= y0) & (y < y1)
+
+
 FORM_JSON = {
     "_token": "kJ2xq9d0cVnM",
     "height": "512",

@@ -51,7 +51,7 @@ def test_real_ihc_is_not_taken_for_he() -> None:
 
 def test_crowded_real_nuclei_are_parted(dsb_nuclei) -> None:
     """The watershed of the true foreground recovers the true instances of the crowded DSB image (measured:
-    object F1 0.965, PQ 0.931 for 130 objects against 125)."""
+    object F1 0.957, PQ 0.922 for 128 objects against 125)."""
     _, truth = dsb_nuclei
     metrics = object_metrics(nucleus_instances(truth > 0, KI67), truth)
     assert metrics["object_f1"] > 0.9 and metrics["pq"] > 0.85

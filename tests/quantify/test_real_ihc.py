@@ -1,6 +1,5 @@
 """Regression on real IHC: scikit-image's colon section (`data.immunohistochemistry()`), whose nuclei are blue
-(hematoxylin) and whose brown DAB lies in cytoplasm and membranes. Regions drawn by hand on it (x0, y0, x1, y1 in
-pixels of the 512 x 512 image): glands where nuclei sit in brown cytoplasm, and stroma with blue nuclei only."""
+(hematoxylin) and whose brown DAB lies in cytoplasm and membranes, with regions drawn by hand on it (`helpers`)."""
 
 from __future__ import annotations
 
@@ -10,13 +9,10 @@ from scipy import ndimage
 from skimage import data
 from skimage.filters import threshold_otsu
 
+from helpers import BROWN_GLANDS, STROMA, in_region
 from unetops.preprocess.deconvolution import StainVectors, deconvolve
 from unetops.quantify.config import QuantifyConfig
 from unetops.quantify.run import measure_image
-
-BROWN_GLANDS = {"upper left gland": (160, 64, 240, 192), "upper right gland": (300, 100, 420, 230),
-                "lower gland": (260, 320, 370, 470)}  # fmt: skip
-STROMA = {"middle stroma": (190, 250, 290, 320), "right stroma": (440, 200, 512, 500)}
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +25,6 @@ def stain_mask(image: np.ndarray, stain: int) -> np.ndarray:
     'brown blob' would outline."""
     od = deconvolve(image, StainVectors())[stain]
     return od > threshold_otsu(od)
-
-
-def in_region(features: dict[str, np.ndarray], box: tuple[int, int, int, int]) -> np.ndarray:
-    x0, y0, x1, y1 = box
-    x, y = features["centroid_x"], features["centroid_y"]
-    return (x >= x0) & (x < x1) & (y >= y0) & (y < y1)
 
 
 def test_blue_nuclei_in_brown_cytoplasm_are_negative(ihc: np.ndarray) -> None:
