@@ -50,13 +50,13 @@ def test_a_negative_nucleus_in_brown_cytoplasm_is_negative() -> None:
 
 
 def test_a_thin_bluish_membrane_is_not_nucleus_like_and_a_thin_stroma_nucleus_is() -> None:
-    """A brown membrane 1.5 um wide with some hematoxylin passes the contrast check but is too thin to be a
+    """A brown membrane 1 um wide with some hematoxylin passes the contrast check but is too thin to be a
     nucleus; a stroma nucleus 2.5 um wide passes both."""
     conc = np.zeros((64, 64, 3))
     conc[..., 0] = 0.05
     labels = np.zeros((64, 64), np.int32)
-    labels[10:40, 10:13] = 1  # 3 px at 0.5 um/px: a membrane between two cells
-    conc[10:40, 10:13] = (0.25, 0.0, 0.6)
+    labels[10:40, 10:12] = 1  # 2 px at 0.5 um/px: a membrane between two cells
+    conc[10:40, 10:12] = (0.25, 0.0, 0.6)
     yy, xx = np.mgrid[:64, :64]
     stroma = ((yy - 30) / 10) ** 2 + ((xx - 45) / 2.6) ** 2 <= 1  # 5 px (2.5 um) wide, 20 px long
     labels[stroma] = 2

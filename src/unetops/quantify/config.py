@@ -43,14 +43,14 @@ class QuantifyConfig(BaseModel):
         "the pixel size is unknown), so that a brown membrane or cytoplasm touching the nucleus does not count",
     )
     min_hematoxylin_contrast: float = Field(
-        0.03,
+        0.02,
         description="an object is nucleus-like when its mean hematoxylin OD exceeds that of a ring around it by this "
         "much (brown cytoplasm and membranes do not; the best balanced accuracy on validation tiles in "
         "benchmarks/nucleus_likeness.py)",
     )
     contrast_ring_um: float = Field(1.5, gt=0, description="width of that ring (um)")
     min_nucleus_width_um: float = Field(
-        2.0,
+        1.5,
         ge=0,
         description="and when its minor axis is at least this wide (um; at 0.5 um/px when the pixel size is "
         "unknown): a piece of brown membrane between cells is thinner (the widest that keeps 99% of the true nuclei "
