@@ -100,7 +100,14 @@ def start_training(home: Path, dataset: Path, *extra: str) -> subprocess.Popen[s
     # stderr to a file, not a pipe: a long run's progress output must never fill a pipe nobody reads yet (the
     # process would block writing and could not answer a signal)
     with (home / "train-stderr.log").open("w") as log:
-        return subprocess.Popen([*command, "--no-register", *extra], cwd=home, env=no_uri(), stderr=log, text=True)
+        return subprocess.Popen([*command, "--no-register", *extra], cwd=home, env=no_uri(), stderr=log, text=True,
+                                preexec_fn=_sigint_as_in_a_terminal)  # fmt: skip
+
+
+def _sigint_as_in_a_terminal() -> None:
+    """A command in a terminal answers Ctrl-C; one started in the background inherits SIGINT ignored (the shell
+    sets that for `&` jobs, and so for a test run from one), so restore the default before it starts."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def stderr_of(home: Path) -> str:
@@ -130,7 +137,7 @@ def test_signals_end_training_cleanly_and_resume_goes_on(tiny_dataset: Path, mlf
     process = start_training(mlflow_home, tiny_dataset)
     after_next_checkpoint(mlflow_home, process)
     process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=180) == 143
+    assert process.wait(timeout=60) == 143
     stderr = stderr_of(mlflow_home)
     assert "stopped by SIGTERM" in stderr and "--resume" in stderr and "Traceback" not in stderr
     assert run_status(mlflow_home)[0] == "KILLED"
@@ -141,7 +148,7 @@ def test_signals_end_training_cleanly_and_resume_goes_on(tiny_dataset: Path, mlf
     after_next_checkpoint(mlflow_home, process)
     assert not stale.exists()
     process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=180) == 130 and "stopped by Ctrl-C" in stderr_of(mlflow_home)
+    assert process.wait(timeout=60) == 130 and "stopped by Ctrl-C" in stderr_of(mlflow_home)
     assert run_status(mlflow_home)[0] == "KILLED"
 
     process = start_training(mlflow_home, tiny_dataset, "--resume")
