@@ -326,6 +326,11 @@ def _combine(
     return small, groups, refusals
 
 
+def _area_mm2(plan: SlidePlan, mask: np.ndarray) -> float:
+    """The area of a mask on the plan's thumbnail, in mm^2."""
+    return float(mask.sum()) * (plan.thumb_scale * plan.mpp0 / 1000) ** 2
+
+
 def _on_mask(mask: np.ndarray, x: np.ndarray, y: np.ndarray, scale: float) -> np.ndarray:
     """Whether each level-0 point (x, y) falls on a thumbnail mask (`scale` level-0 px per thumbnail px)."""
     row = np.clip((y / scale).astype(int), 0, mask.shape[0] - 1)
@@ -507,8 +512,7 @@ def finish_slide(
     parts = [(t.index, _tile_paths(work, t.index)[0]) for t in plan.tiles]
     table, groups, per_tile_refusals = _combine(parts, nuclei, plan)
     refusals, refusal_warnings = slide_refusals(per_tile_refusals)
-    tissue_mm2 = float(plan.analysed.sum()) * (plan.thumb_scale * plan.mpp0 / 1000) ** 2
-    summary = slide_summary(table, config, tissue_mm2, grid.mpp, refusals)
+    summary = slide_summary(table, config, _area_mm2(plan, plan.analysed), grid.mpp, refusals)
     positive = table["positive"].to_numpy(zero_copy_only=False)
     x, y = table["x"].to_numpy(), table["y"].to_numpy()
     counts = field_counts(x, y, positive, reader.info.dimensions, field_side(settings.hotspot_area_mm2, plan.mpp0))
@@ -536,7 +540,7 @@ def finish_slide(
             "settings": settings.model_dump(mode="json"),
             "roi": str(job.roi) if job.roi else None,
             "tiles": {"grid": grid.shape[0] * grid.shape[1], "analysed": len(plan.tiles)},
-            "pen_mm2": float(plan.pen.sum()) * (plan.thumb_scale * plan.mpp0 / 1000) ** 2,
+            "pen_mm2": _area_mm2(plan, plan.pen),
             "summary": summary,
             "hotspot": hotspot.to_dict() if hotspot else None,
             "hotspot_note": None if hotspot else (

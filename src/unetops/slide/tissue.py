@@ -35,10 +35,13 @@ def tissue_mask(thumbnail: np.ndarray, um_per_pixel: float, min_area_um2: float 
     )
     stained = saturation > max(otsu, MIN_SATURATION)
     closed = cv2.morphologyEx(stained.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)) > 0
-    filled = ndimage.binary_fill_holes(closed)
-    min_pixels = max(1, round(min_area_um2 / um_per_pixel**2))
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(filled.astype(np.uint8), connectivity=8)
-    large = stats[:, cv2.CC_STAT_AREA] >= min_pixels
+    return _large_pieces(ndimage.binary_fill_holes(closed), min_area_um2, um_per_pixel)
+
+
+def _large_pieces(mask: np.ndarray, min_area_um2: float, um_per_pixel: float) -> np.ndarray:
+    """The mask's 8-connected pieces of at least `min_area_um2`."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    large = stats[:, cv2.CC_STAT_AREA] >= max(1, round(min_area_um2 / um_per_pixel**2))
     large[0] = False  # background
     return large[labels]
 
@@ -54,9 +57,7 @@ def ink_mask(thumbnail: np.ndarray, um_per_pixel: float) -> np.ndarray:
     ink = (green | blue | (rgb.max(axis=-1) <= MAX_BLACK_INK)).astype(np.uint8)
     close = max(1, round(INK_MARGIN_UM / 2 / um_per_pixel))  # a stroke's paler spots (over dark tissue) join it
     ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close * 2 + 1,) * 2))
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    large = stats[:, cv2.CC_STAT_AREA] >= max(1, round(MIN_INK_UM2 / um_per_pixel**2))
-    large[0] = False
+    marks = _large_pieces(ink, MIN_INK_UM2, um_per_pixel)
     margin = max(1, round(INK_MARGIN_UM / um_per_pixel))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
-    return cv2.dilate(large[labels].astype(np.uint8), kernel) > 0
+    return cv2.dilate(marks.astype(np.uint8), kernel) > 0
